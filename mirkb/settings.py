@@ -6,7 +6,6 @@ Every setting can come from a command-line flag or an environment variable; the 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 
 #: The repository root when mirkb runs from a checkout (editable install); used to find the
@@ -44,17 +43,3 @@ def default_gold() -> Path:
 
 def default_manifest() -> Path:
     return REPO_ROOT / "corpus" / "manifest.csv"
-
-
-@dataclass(frozen=True)
-class ExtractSettings:
-    """Settings that change what the extractor produces (hashed into the extractor config id).
-
-    ``model``: name of an installed scispacy/spaCy model whose entities are merged with the
-    rules' (rules win on conflict). Empty by default, because the model weights are not on PyPI:
-    the default pipeline is scispacy's tokenizer + abbreviation detector + mirkb's own rules.
-    Env: ``MIRKB_MODEL``.
-    """
-
-    model: str = field(default_factory=lambda: os.environ.get("MIRKB_MODEL", ""))
-    tables: bool = True
