@@ -1,0 +1,210 @@
+"""microRNA recognition and normalisation (TRIPLES.md §2).
+
+Authors write one miRNA in many ways (``miR-21``, ``microRNA-21``, ``hsa-miR-21-5p``,
+``miRNA1225-5p`` from a PDF), and pack several into one phrase (``miR-221/-222``,
+``miR-200a/b/c``, ``miR-21, -192 and -221``). The engine here works on characters, not tokens,
+because PDF text and list punctuation defeat any tokenizer; ``MirnaRecognizer`` is the thin spaCy
+component that stores what it finds on ``doc.spans["mirna"]``.
+
+A name is kept only when its number exists among human miRNAs in miRBase 22.1 (mature names and
+previous names, ``extractors/data/mirbase_numbers.txt``): a PDF artefact such as ``miRNA-2 l``
+then gives nothing, as §2 asks, instead of a miRNA that does not exist.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+# Head of a name: species prefix, then any of the spellings authors use for "miR".
+_HEAD = r"(?:(?:hsa|mmu|rno)-)?(?:mi[Rr]|MiR|MIR|miRNA|MiRNA|miRNAs?|micro[Rr][Nn][Aa]|Micro[Rr][Nn][Aa]|micro-RNA)"
+# Number, optional letter, optional precursor copy / cluster end, optional arm.
+_BODY = r"(?P<num>\d{1,5})(?P<let>[a-rt-zA-RT-Z](?![a-zA-Z]))?(?P<sub>-\d{1,3}(?![\dp]))?(?P<arm>-?[35]p|\*)?"
+_MIR = re.compile(
+    rf"(?<![A-Za-z0-9])(?:{_HEAD})(?:-\s?|\s)?{_BODY}",
+)
+_LET = re.compile(r"(?<![A-Za-z0-9])(?:(?:hsa|mmu)-)?let-?\s?7(?P<let>[a-kA-K])?(?![a-zA-Z])(?P<arm>-[35]p)?")
+# Families written as a plural or with "family"/"cluster" after the name.
+_FAMILY_AFTER = re.compile(r"\s*(?:s\b|\s(?:miRNA\s|microRNA\s)?(?:family|families|cluster)\b(?:\s+members?)?)")
+_CLUSTER_WORD = re.compile(r"\s(?:miRNA\s)?cluster\b")
+# A list continuation after a name: separator then a short form.
+_SEP = r"(?:\s*/\s*|\s*,\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+|\s*&\s*)"
+_CONT = re.compile(
+    rf"{_SEP}(?:"
+    rf"(?P<full>(?:{_HEAD})(?:-\s?)?\d{{1,5}}[a-z]?(?:-\d{{1,3}})?(?:-?[35]p)?(?![A-Za-z0-9]))"
+    r"|(?P<arm>-?[35]p)(?![A-Za-z0-9])"
+    r"|-(?P<hnum>\d{1,5})(?P<hlet>[a-z])?(?P<harm>-[35]p)?(?![A-Za-z0-9])"
+    r"|(?P<bnum>\d{1,5})(?P<blet>[a-z])?(?P<barm>-[35]p)(?![A-Za-z0-9])"
+    r"|(?P<letter>[a-z])(?![A-Za-z0-9])"
+    r"|(?P<slashnum>\d{1,5}[a-z]?)(?![A-Za-z0-9%.,]\d)(?=[\s,;.)\]/]|$)"
+    r")"
+)
+
+
+# Typographic hyphens and dashes that PDF text puts inside names ("miR‐18a").
+_DASHES = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2212"})
+
+
+@dataclass(frozen=True)
+class MirnaMention:
+    """One written mention (possibly a list) and the canonical names it stands for."""
+
+    start: int
+    end: int
+    names: tuple[str, ...]
+
+
+@lru_cache(maxsize=1)
+def known_numbers() -> frozenset[str]:
+    """Numbers (and ``let-7``) of human mature miRNAs in miRBase 22.1, current and previous names."""
+    text = resources.files("extractors.data").joinpath("mirbase_numbers.txt").read_text(encoding="utf-8")
+    return frozenset(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+
+def _arm(raw: str | None) -> str:
+    if not raw or raw == "*":
+        return ""
+    return "-" + raw.lstrip("-").lower()
+
+
+def _mir(num: str, letter: str | None = None, sub: str | None = None, arm: str | None = None) -> str:
+    return f"miR-{num}{(letter or '').lower()}{sub or ''}{_arm(arm)}"
+
+
+def _is_known(name: str) -> bool:
+    if name.startswith("let-7"):
+        return True
+    m = re.match(r"miR-(\d+)", name)
+    return bool(m) and m.group(1) in known_numbers()
+
+
+def normalize_mirna(text: str) -> str | None:
+    """Canonical name of a single written miRNA (``hsa-mir-21-5p`` → ``miR-21-5p``), or None."""
+    found = find_mirnas(text.strip())
+    if len(found) == 1 and len(found[0].names) == 1:
+        return found[0].names[0]
+    return None
+
+
+def _parse_full(text: str) -> str | None:
+    m = _MIR.fullmatch(text) or _MIR.match(text)
+    if not m:
+        return None
+    return _mir(m["num"], m["let"], m["sub"], m["arm"])
+
+
+def _family_or_cluster(text: str, end: int, base: str) -> tuple[str, int] | None:
+    m = _FAMILY_AFTER.match(text, end)
+    if not m:
+        return None
+    word = m.group(0)
+    root = re.sub(r"[a-z]?(-[35]p)?$", "", base) if "cluster" not in word else base
+    if "cluster" in word:
+        return f"{root} cluster", m.end()
+    if base.startswith("let-7"):
+        root = "let-7"
+    return f"{root} family", m.end()
+
+
+def find_mirnas(text: str) -> list[MirnaMention]:
+    """Every miRNA mention in ``text``, lists expanded, names canonical (TRIPLES.md §2)."""
+    text = text.translate(_DASHES)  # same length: offsets stay valid
+    spans: list[MirnaMention] = []
+    pos = 0
+    candidates = sorted(
+        [(m.start(), m, "mir") for m in _MIR.finditer(text)] + [(m.start(), m, "let") for m in _LET.finditer(text)],
+        key=lambda item: item[0],
+    )
+    for start, m, kind in candidates:
+        if start < pos:
+            continue
+        if kind == "let":
+            base_num, letter, sub = "let-7", m["let"], None
+            first = f"let-7{(letter or '').lower()}{_arm(m['arm'])}"
+        else:
+            base_num, letter, sub = m["num"], m["let"], m["sub"]
+            # "miR-17-92": a second number beyond precursor copies names a cluster.
+            if sub and int(sub[1:]) > 9:
+                first = f"miR-{base_num}{(letter or '').lower()}{sub} cluster"
+                end = m.end()
+                cl = _CLUSTER_WORD.match(text, end)
+                end = cl.end() if cl else end
+                spans.append(MirnaMention(start, end, (first,)))
+                pos = end
+                continue
+            first = _mir(base_num, letter, sub, m["arm"])
+        end = m.end()
+        fam = _family_or_cluster(text, end, first)
+        if fam:
+            spans.append(MirnaMention(start, fam[1], (fam[0],)))
+            pos = fam[1]
+            continue
+        names = [first]
+        prev_num, prev_arm = base_num, m["arm"]
+        while True:
+            c = _CONT.match(text, end)
+            if not c:
+                break
+            if c["full"]:
+                name = _parse_full(c["full"])
+                if not name:
+                    break
+                names.append(name)
+                prev_num = re.match(r"miR-(\d+)", name).group(1)
+            elif c["hnum"]:
+                names.append(_mir(c["hnum"], c["hlet"], None, c["harm"]))
+                prev_num = c["hnum"]
+            elif c["bnum"]:
+                names.append(_mir(c["bnum"], c["blet"], None, c["barm"]))
+                prev_num = c["bnum"]
+            elif c["arm"]:
+                if not prev_arm:
+                    break  # "miR-21/5p" without a first arm is not an arm list
+                names.append(re.sub(r"-[35]p$", "", names[-1]) + _arm(c["arm"]))
+            elif c["letter"]:
+                if kind == "let":
+                    names.append(f"let-7{c['letter']}")
+                else:
+                    names.append(_mir(prev_num, c["letter"]))
+            elif c["slashnum"]:
+                if "/" not in c.group(0) or kind == "let":
+                    break  # a bare number after a comma is more often a count than a miRNA
+                num, let = re.match(r"(\d+)([a-z]?)", c["slashnum"]).groups()
+                names.append(_mir(num, let or None))
+                prev_num = num
+            end = c.end()
+        kept = tuple(dict.fromkeys(n for n in names if _is_known(n)))
+        if kept:
+            spans.append(MirnaMention(start, end, kept))
+        pos = end
+    return spans
+
+
+@Language.factory("mirkb_mirna", default_config={"spans_key": "mirna"})
+def make_mirna_recognizer(nlp: Language, name: str, spans_key: str) -> MirnaRecognizer:
+    return MirnaRecognizer(spans_key)
+
+
+class MirnaRecognizer:
+    """spaCy component: miRNA mentions as spans labelled ``MIRNA`` with ``span._.mirnas``."""
+
+    def __init__(self, spans_key: str = "mirna"):
+        self.spans_key = spans_key
+        if not Span.has_extension("mirnas"):
+            Span.set_extension("mirnas", default=())
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = []
+        for mention in find_mirnas(doc.text):
+            span = doc.char_span(mention.start, mention.end, label="MIRNA", alignment_mode="expand")
+            if span is None:
+                continue
+            span._.mirnas = mention.names
+            spans.append(span)
+        doc.spans[self.spans_key] = spans
+        return doc
