@@ -1,0 +1,275 @@
+"""XML reader: PMC JATS articles (bare, in a ``<pmc-articleset>`` or an OAI-PMH response) and
+PubMed abstract XML (``<PubmedArticleSet>``).
+
+The text is assembled one block per line: the title, then each heading on its own line followed
+by its paragraphs; every offset in the Document refers to this text. A JATS table becomes a
+:class:`~extractors.schema.Table` *and* lines of text (caption, then one line per row with cells
+joined by " | "), so a mention found in a row points back into the text; the row lines are also
+``skip_spans`` so they are not read again as sentences.
+
+Parsing is safe by construction: no DTD is loaded, no entity is expanded, nothing is fetched over
+the network, and a file that declares its own entities is refused (the "billion laughs" shape).
+"""
+
+from __future__ import annotations
+
+import re
+from itertools import zip_longest
+from pathlib import Path
+
+from lxml import etree
+
+from extractors.ingest import IngestError, doc_id_for, sha256_bytes
+from extractors.schema import Document, Table
+
+#: Cells of a table row in the text, as TRIPLES.md evidence shows them.
+CELL_SEP = " | "
+
+# Back matter and metadata hold no claims of the article's own; figures' graphics have no text.
+_SKIP = {"ref-list", "fn-group", "ack", "glossary", "graphic", "media", "object-id", "counts", "permissions",
+         "supplementary-material"}
+_BLOCKS = {"sec", "p", "table-wrap", "fig", "list", "list-item", "disp-quote", "boxed-text", "title",
+           "table-wrap-group", "fig-group", "statement", "def-list"}
+
+_WS = re.compile(r"\s+")
+
+
+def _parser() -> etree.XMLParser:
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
+                           huge_tree=False, remove_comments=True, remove_pis=True)
+
+
+def _local(el) -> str:
+    tag = el.tag
+    if not isinstance(tag, str):
+        return ""
+    return tag.rsplit("}", 1)[-1]
+
+
+def _clean(text: str) -> str:
+    return _WS.sub(" ", text).strip()
+
+
+def _children(el, name: str):
+    return [c for c in el if _local(c) == name]
+
+
+def _first(el, *path: str):
+    """First descendant following ``path`` of local names (namespace-agnostic)."""
+    nodes = [el]
+    for name in path:
+        nodes = [c for n in nodes for c in n if _local(c) == name]
+        if not nodes:
+            return None
+    return nodes[0]
+
+
+def _descendant(el, name: str):
+    return next((d for d in el.iter() if _local(d) == name), None)
+
+
+class _Builder:
+    """Accumulates lines of text and the tables laid into them."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.length = 0
+        self.tables: list[Table] = []
+        self.skip_spans: list[tuple[int, int]] = []
+
+    def line(self, text: str) -> tuple[int, int]:
+        text = _clean(text)
+        if not text:
+            return (-1, -1)
+        if self.parts:
+            self.parts.append("\n")
+            self.length += 1
+        start = self.length
+        self.parts.append(text)
+        self.length += len(text)
+        return start, self.length
+
+    def text(self) -> str:
+        return "".join(self.parts) + "\n"
+
+    # -- JATS -------------------------------------------------------------------------------
+
+    def block(self, el) -> None:
+        name = _local(el)
+        if not name or name in _SKIP:
+            return
+        if name == "title":
+            self.line(_inline(el))
+        elif name == "p":
+            self.paragraph(el)
+        elif name == "table-wrap":
+            self.table(el)
+        elif name == "fig":
+            self.caption(el)
+        else:
+            for child in el:
+                self.block(child)
+
+    def paragraph(self, el) -> None:
+        """A paragraph's inline text; a table or figure nested inside it becomes its own block."""
+        pieces = [el.text or ""]
+        for child in el:
+            if _local(child) in _BLOCKS:
+                self.line("".join(pieces))
+                pieces = []
+                self.block(child)
+            else:
+                pieces.append(_inline(child))
+            pieces.append(child.tail or "")
+        self.line("".join(pieces))
+
+    def caption(self, el) -> None:
+        label = _first(el, "label")
+        caption = _first(el, "caption")
+        head = _inline(label) if label is not None else ""
+        if caption is not None:
+            title = _first(caption, "title")
+            head = f"{head} {_inline(title)}" if title is not None else head
+            self.line(head)
+            for p in _children(caption, "p"):
+                self.line(_inline(p))
+        else:
+            self.line(head)
+
+    def table(self, wrap) -> None:
+        self.caption(wrap)
+        caption = _clean(" ".join(
+            _inline(x) for x in (_first(wrap, "label"), _first(wrap, "caption")) if x is not None))
+        for tab in [d for d in wrap.iter() if _local(d) == "table"]:
+            header: list[str] = []
+            rows: list[list[str]] = []
+            for tr in (d for d in tab.iter() if _local(d) == "tr"):
+                cells = [_clean(_inline(c)) for c in tr if _local(c) in ("td", "th")]
+                parent = _local(tr.getparent())
+                is_head = parent == "thead" or (not rows and not header and cells
+                                                and all(_local(c) == "th" for c in tr if _local(c) in ("td", "th")))
+                if is_head and not rows:
+                    # A multi-line head is merged into one header row, column by column.
+                    header = [_clean(f"{a} {b}") for a, b in zip_longest(header, cells, fillvalue="")]
+                else:
+                    rows.append(cells)
+            spans: list[tuple[int, int]] = []
+            head_span = self.line(CELL_SEP.join(header)) if header else (-1, -1)
+            for cells in rows:
+                spans.append(self.line(CELL_SEP.join(cells)))
+            used = [s for s in [head_span, *spans] if s[0] >= 0]
+            start, end = (used[0][0], used[-1][1]) if used else (-1, -1)
+            if used:
+                self.skip_spans.append((start, end))
+            self.tables.append(Table(caption=caption, header=header, rows=rows, row_spans=spans,
+                                     start=start, end=end, shape="jats"))
+        for foot in (d for d in wrap if _local(d) == "table-wrap-foot"):
+            for child in foot:
+                self.block(child)
+
+
+def _inline(el) -> str:
+    """All text under ``el`` except what a reader does not read inline (graphics, footnote bodies)."""
+    if el is None:
+        return ""
+    out = [el.text or ""]
+    for child in el:
+        name = _local(child)
+        if name in ("break", "p", "list-item"):
+            # Line breaks and stacked paragraphs inside a cell or caption separate words.
+            out.append(" ")
+        if name not in ("graphic", "media", "fn"):
+            out.append(_inline(child))
+        out.append(child.tail or "")
+    return "".join(out)
+
+
+def _jats(article, builder: _Builder) -> str:
+    meta = _first(article, "front", "article-meta")
+    title_el = _first(meta, "title-group", "article-title") if meta is not None else None
+    title = _clean(_inline(title_el)) if title_el is not None else ""
+    builder.line(title)
+    if meta is not None:
+        abstracts = _children(meta, "abstract")
+        main = [a for a in abstracts if not a.get("abstract-type")] or abstracts[:1]
+        for abstract in main:
+            heading = _first(abstract, "title")
+            builder.line(_inline(heading) if heading is not None else "Abstract")
+            for child in abstract:
+                if child is not heading:
+                    builder.block(child)
+    body = _first(article, "body")
+    if body is not None:
+        for child in body:
+            builder.block(child)
+    back = _first(article, "back")
+    if back is not None:
+        # Appendices and floats collected at the end can hold tables of results; references cannot.
+        for child in back:
+            if _local(child) in ("app-group", "floats-group", "sec"):
+                for sub in child:
+                    builder.block(sub)
+    floats = _first(article, "floats-group")
+    if floats is not None:
+        for child in floats:
+            builder.block(child)
+    return title
+
+
+def _pubmed(articles: list, builder: _Builder) -> str:
+    first_title = ""
+    for art in articles:
+        article = _descendant(art, "Article")
+        if article is None:
+            continue
+        title_el = _first(article, "ArticleTitle")
+        title = _clean(_inline(title_el)) if title_el is not None else ""
+        first_title = first_title or title
+        builder.line(title)
+        abstract = _first(article, "Abstract")
+        if abstract is None:
+            continue
+        for part in _children(abstract, "AbstractText"):
+            label = part.get("Label")
+            if label:
+                builder.line(label)
+            builder.line(_inline(part))
+    return first_title
+
+
+def parse_xml(data: bytes):
+    """Parse bytes safely; refuse malformed XML and files that declare their own entities."""
+    try:
+        root = etree.fromstring(data, parser=_parser())
+    except etree.XMLSyntaxError as exc:
+        raise IngestError(f"malformed XML: {exc}") from exc
+    if root is None:
+        raise IngestError("malformed XML: no root element")
+    dtd = root.getroottree().docinfo.internalDTD
+    if dtd is not None and any(True for _ in dtd.iterentities()):
+        raise IngestError("XML declares its own entities; refused (entity expansion is not allowed)")
+    return root
+
+
+def read_xml(path: Path, data: bytes) -> Document:
+    """Read JATS / PMC article set / OAI-PMH / PubMed XML into a Document (see module docstring)."""
+    root = parse_xml(data)
+    name = _local(root)
+    builder = _Builder()
+    if name in ("PubmedArticleSet", "PubmedArticle", "PubmedBookArticle"):
+        articles = [root] if name != "PubmedArticleSet" else [c for c in root if _local(c).startswith("Pubmed")]
+        title, fmt = _pubmed(articles, builder), "pubmed"
+    else:
+        article = root if name == "article" else _descendant(root, "article")
+        if article is None:
+            raise IngestError(
+                f"unrecognised XML (root element <{name}>): mirkb reads JATS articles, PMC article sets, "
+                "OAI-PMH records and PubMed XML"
+            )
+        title, fmt = _jats(article, builder), "jats"
+    if not builder.parts:
+        raise IngestError(f"no text found in {fmt} XML (no title, abstract or body)")
+    return Document(
+        doc_id=doc_id_for(path), path=str(path), format=fmt, text=builder.text(), sha256=sha256_bytes(data),
+        title=title[:500], tables=builder.tables, skip_spans=builder.skip_spans,
+    )
