@@ -77,6 +77,9 @@ TABLE_WINDOW = 40
 
 LEXICON_FILE = settings.REPO_ROOT / "extractors" / "data" / "cancer_lexicon.jsonl"
 
+#: "Use LEXICON_FILE", resolved at call time; None means "no lexicon".
+DEFAULT = "default"
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -133,13 +136,15 @@ def _lexicon_names(path: Path) -> frozenset[str]:
     return frozenset(names)
 
 
-def canonical_cancers(lexicon: Path | None = LEXICON_FILE, ontology: Path | None = None) -> frozenset[str]:
+def canonical_cancers(lexicon: Path | str | None = DEFAULT, ontology: Path | None = None) -> frozenset[str]:
     """Every cancer name a gold row may use.
 
     The lexicon is read when it exists; the ontology names are kept as well, because the lexicon is
     built from the same ontology and a gold file should not fail for a term the lexicon skipped.
     """
     names = set(CONTRACT_CANCERS)
+    if lexicon == DEFAULT:
+        lexicon = LEXICON_FILE
     if lexicon is not None and Path(lexicon).is_file():
         names |= _lexicon_names(Path(lexicon))
     if ontology is not None and Path(ontology).is_file():
@@ -293,7 +298,7 @@ def check_gold(
     gold: Path | None = None,
     corpus: Path | None = None,
     *,
-    lexicon: Path | None = LEXICON_FILE,
+    lexicon: Path | str | None = DEFAULT,
     ontology: Path | None = None,
 ) -> list[Problem]:
     """Validate a gold folder (its top-level ``*.tsv``) or one gold TSV.
