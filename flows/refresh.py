@@ -21,7 +21,6 @@ variable (``module:callable``, called with no arguments), which also reaches sub
 
 from __future__ import annotations
 
-import csv
 import importlib
 import os
 import threading
@@ -378,54 +377,45 @@ def refresh(corpus: str | Path, kb: str, gold_dir: str | Path | None = None,
 
 
 def gold_files(gold_dir: str | Path | None, doc_ids: list[str]) -> dict[str, Path]:
+    """doc_id → gold/<doc_id>.tsv for the documents that have one."""
     if not gold_dir:
         return {}
     base = Path(gold_dir)
     return {d: base / f"{d}.tsv" for d in doc_ids if (base / f"{d}.tsv").is_file()}
 
 
-def read_gold(path: Path) -> list[dict]:
-    with path.open(newline="", encoding="utf-8") as fh:
-        return list(csv.DictReader(fh, delimiter="\t"))
-
-
 def evaluate(store: KnowledgeBase, doc_ids: list[str], gold_dir: str | Path | None) -> dict | None:
-    """Micro scores of the KB's mentions against gold for the documents that have gold, or None.
+    """Micro scores (§7, text and table together) of the KB's mentions for the documents with gold.
 
     Scoring is :mod:`mirkb.scoring`'s job (it must not share code with the extractors); this is a
-    small adapter to it that returns None while that module, or the function it expects, is absent.
-    Expected: ``mirkb.scoring.score(predicted_rows, gold_rows) -> dict`` keyed by level
-    ("strict", "pair", "arm_lenient") with "micro" (or flat) {"precision", "recall", "f1"}.
+    small adapter to it that returns None when no document has gold, or when the scorer is absent
+    or cannot read the gold (the run itself must not fail over its evaluation).
+    Result: ``{"documents": n, "strict"|"pair"|"arm_lenient": {precision, recall, f1, tp, fp, fn}}``.
     """
     golds = gold_files(gold_dir, doc_ids)
     if not golds:
         return None
     try:
         from mirkb import scoring
-    except ImportError:
-        return None
-    score = getattr(scoring, "score", None)
-    if not callable(score):
-        return None
-    predicted = store.mentions_of(golds)
-    gold_rows = [row for path in golds.values() for row in read_gold(path)]
-    result = score(predicted, gold_rows)
-    return _normalise_metrics(result, len(golds))
 
-
-def _normalise_metrics(result, n_docs: int) -> dict | None:
-    if not isinstance(result, dict):
-        result = getattr(result, "__dict__", None) or {}
-    out: dict = {"documents": n_docs}
-    for level in ("strict", "pair", "arm_lenient"):
-        block = result.get(level) or result.get(level.replace("_", "-"))
-        if isinstance(block, dict):
-            block = block.get("micro", block)
-            try:
-                out[level] = {k: float(block[k]) for k in ("precision", "recall", "f1")}
-            except (KeyError, TypeError, ValueError):
-                continue
-    return out if len(out) > 1 else None
+        gold_rows, gold_docs = [], []
+        for path in golds.values():
+            rows, docs = scoring.load_gold(path)
+            gold_rows += rows
+            gold_docs += docs
+        predicted = [
+            scoring.Row(doc_id=m["doc_id"], mirna=m["mirna"], cancer=m["cancer"], effect=m["effect"],
+                        source=m["source"], evidence=m["evidence"], start=m["start"])
+            for m in store.mentions_of(golds)
+        ]
+        result = scoring.score(predicted, gold_rows, gold_docs, docs=list(golds))
+        out: dict = {"documents": len(golds)}
+        for level in ("strict", "pair", "arm_lenient"):
+            c = result.result(level, "all").micro
+            out[level] = {"precision": c.p, "recall": c.r, "f1": c.f1, "tp": c.tp, "fp": c.fp, "fn": c.fn}
+        return out
+    except (ImportError, AttributeError, KeyError, ValueError):
+        return None
 
 
 # -- Prefect ------------------------------------------------------------------------------------

@@ -410,6 +410,8 @@ class KnowledgeBase:
 
 _MENTION_COLUMNS = ("doc_id", "mirna", "cancer", "cancer_id", "effect", "evidence", "start", "end",
                     "source", "hedged", "rule")
+#: Columns of ``mirkb kb export``: the §5 columns, then the triple they support and its support.
+EXPORT_COLUMNS = (*_MENTION_COLUMNS, "triple_id", "run_id", "triple_documents", "triple_mentions")
 
 
 def _jsonable(row: dict) -> dict:

@@ -1,0 +1,99 @@
+"""``mirkb run``: refresh the knowledge base from a corpus folder and say what changed."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+DESCRIPTION = """\
+Refresh the knowledge base from a corpus folder: every .txt .pdf .xml .nxml .json file in it
+(recursively) is read, extracted and stored, one transaction per document. A document whose
+bytes (sha256) and extractor configuration are unchanged since the last run is skipped; a
+document that failed before is tried again. Bad files (unreadable, empty, binary, malformed)
+never stop the batch: each gets an error row, the run is "completed with errors" and the exit
+status is 1.
+
+Printed at the end: documents added / changed / re-extracted / failed / unchanged, triples added
+and removed, and, for documents with gold/<doc_id>.tsv, strict / pair / arm-lenient micro
+precision, recall and F1. A second run over the same corpus changes nothing and says "no changes".
+
+How it runs:
+  default       as a Prefect flow (one task per document, retries on I/O errors, a Markdown
+                summary artifact). With PREFECT_API_URL set it reports to that Prefect server;
+                without it Prefect starts a temporary local API first, which takes ~15-20 s.
+  --no-prefect  the same functions called directly, one document after another: no start-up
+                cost and no Prefect state. Results in the knowledge base are identical.
+
+examples:
+  mirkb run
+  mirkb run --no-prefect --corpus ../shared/pdfs/jats --kb /tmp/test.sqlite
+  mirkb run --kb postgresql+psycopg://user@host/mirkb --json
+"""
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "run",
+        help="refresh the knowledge base from the corpus and print what changed and the scores",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_corpus_kb_arguments(parser)
+    parser.add_argument("--no-prefect", action="store_true",
+                        help="run the plain functions directly instead of the Prefect flow (no start-up delay)")
+    parser.add_argument("--gold", metavar="DIR",
+                        help="gold folder of <doc_id>.tsv files (default: $MIRKB_GOLD, else gold/ of the checkout)")
+    parser.add_argument("--json", action="store_true", help="print the run summary as one JSON object")
+    parser.set_defaults(func=run)
+
+
+def add_corpus_kb_arguments(parser) -> None:
+    """--corpus and --kb, shared with ``mirkb serve``."""
+    parser.add_argument("--corpus", metavar="DIR",
+                        help="folder of documents (default: $MIRKB_CORPUS, else ../shared/corpus)")
+    parser.add_argument("--kb", metavar="PATH|URL",
+                        help="knowledge base: an SQLite file path or an SQLAlchemy URL "
+                             "(default: $MIRKB_KB, else data/mirkb.sqlite in the checkout)")
+
+
+def resolve_corpus_kb(args) -> tuple[Path, str]:
+    from mirkb import settings
+    from mirkb.cli import UsageError
+
+    corpus = Path(args.corpus) if args.corpus else settings.default_corpus()
+    if corpus is None:
+        raise UsageError("no corpus folder: pass --corpus DIR or set MIRKB_CORPUS")
+    if not corpus.is_dir():
+        raise UsageError(f"corpus folder not found: {corpus}")
+    return corpus, args.kb or settings.default_kb()
+
+
+def run(args) -> int:
+    from mirkb import settings
+
+    corpus, kb = resolve_corpus_kb(args)
+    gold = args.gold or str(settings.default_gold())
+    if args.no_prefect:
+        from flows.refresh import refresh
+
+        summary = refresh(corpus, kb, gold).as_dict()
+    else:
+        from flows.refresh import refresh_flow
+
+        summary = refresh_flow(corpus=str(corpus), kb=kb, gold_dir=gold)
+    if args.json:
+        json.dump(summary, sys.stdout, indent=2, default=str)
+        print()
+    else:
+        print(format_summary(summary))
+    return 0 if summary["status"] == "completed" else 1
+
+
+def format_summary(summary: dict) -> str:
+    """The same text as ``RunSummary.to_text`` from the plain dict a Prefect flow returns."""
+    from flows.refresh import RunSummary
+
+    fields = {k: v for k, v in summary.items() if k != "no_changes"}
+    return RunSummary(**fields).to_text()
