@@ -1,0 +1,231 @@
+"""Tables from PDF pages with pdfplumber: ruled, unruled (text-aligned) and rotated.
+
+pdfplumber is slow (~40x pypdfium2), so callers pass only the pages whose text has a
+"Table N" caption. On each page:
+
+* ruled tables come from ``find_tables()`` with its default line strategy;
+* an unruled table is looked for below each "Table N" caption that no ruled table claimed:
+  the region runs from the caption down to the first vertical gap wider than
+  :data:`REGION_GAP` line heights, and is read with pdfplumber's text-alignment strategy;
+* a page whose characters are mostly not upright (a landscape table printed sideways) is
+  turned upright first (a one-page copy with its /Rotate changed) and then read as above, so
+  its rows come out in their own orientation.
+
+A row whose first cell is empty and that fills only a few cells continues the row above (cells
+wrapped over lines) and is merged into it; a full row with an empty first cell sits under a
+first-column cell spanning several rows, and gets that cell repeated. The first row is the
+header.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pdfplumber
+import pypdfium2 as pdfium
+
+from extractors.schema import Table
+
+_CAPTION_RE = re.compile(r"^(Table|TABLE)\s+(\d+|[IVX]+)\b")
+#: A vertical gap wider than this many line heights ends an unruled table region.
+REGION_GAP = 2.5
+#: Text-alignment settings for unruled tables: columns are found from aligned word edges.
+UNRULED_SETTINGS = {
+    "vertical_strategy": "text",
+    "horizontal_strategy": "text",
+    "snap_tolerance": 3,
+    "join_tolerance": 3,
+    "min_words_vertical": 2,
+    "min_words_horizontal": 1,
+    "text_x_tolerance": 1.5,
+}
+#: Words closer than this (points) belong to one word for pdfplumber: a smaller value than the
+#: default 3 keeps words apart in PDFs with tight spacing (BMC, Nature).
+X_TOLERANCE = 1.5
+
+#: (x0, top, x1, bottom, page height) in pdfplumber's top-down coordinates.
+BBox = tuple[float, float, float, float, float]
+
+
+def find_pdf_tables(source: str | Path | bytes, pages: list[int] | None = None) -> list[Table]:
+    """Tables on the given 1-based ``pages`` (all pages when None) of a PDF path or bytes."""
+    return [table for table, _ in find_pdf_tables_with_boxes(source, pages)]
+
+
+def find_pdf_tables_with_boxes(
+    source: str | Path | bytes, pages: list[int] | None = None
+) -> list[tuple[Table, BBox | None]]:
+    """Like :func:`find_pdf_tables`, with each table's box on its page (None when rotated)."""
+    data = source if isinstance(source, bytes) else Path(source).read_bytes()
+    out: list[tuple[Table, BBox | None]] = []
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        numbers = pages if pages is not None else range(1, len(pdf.pages) + 1)
+        for number in numbers:
+            if not 1 <= number <= len(pdf.pages):
+                continue
+            page = pdf.pages[number - 1]
+            if _mostly_rotated(page):
+                for table, _ in _rotated_tables(data, number):
+                    out.append((table, None))
+                continue
+            out.extend(_tables_on_page(page, number))
+    return out
+
+
+def _mostly_rotated(page) -> bool:
+    chars = [c for c in page.chars if c["text"].strip()]
+    return bool(chars) and sum(1 for c in chars if not c["upright"]) > 0.5 * len(chars)
+
+
+def _rotated_tables(data: bytes, number: int) -> list[tuple[Table, BBox]]:
+    """Read a sideways page by turning a one-page copy upright (both ways; keep the upright one)."""
+    src = pdfium.PdfDocument(data)
+    try:
+        base = src[number - 1].get_rotation()
+        for turn in (90, 270):
+            single = pdfium.PdfDocument.new()
+            single.import_pages(src, [number - 1])
+            single[0].set_rotation((base + turn) % 360)
+            buf = io.BytesIO()
+            single.save(buf)
+            single.close()
+            with pdfplumber.open(io.BytesIO(buf.getvalue())) as pdf:
+                page = pdf.pages[0]
+                chars = [c for c in page.chars if c["text"].strip()]
+                reads_forward = sum(1 for c in chars if c["upright"] and c["matrix"][0] > 0)
+                if chars and reads_forward > 0.5 * len(chars):
+                    found = _tables_on_page(page, number)
+                    for table, _ in found:
+                        table.shape = "pdf-rotated"
+                    return found
+    finally:
+        src.close()
+    return []
+
+
+def _tables_on_page(page, number: int) -> list[tuple[Table, BBox]]:
+    lines = _text_lines(page)
+    captions = [ln for ln in lines if _CAPTION_RE.match(ln["text"])]
+    found: list[tuple[Table, BBox]] = []
+    claimed: set[int] = set()
+    for ruled in page.find_tables():
+        rows = _tidy(ruled.extract(x_tolerance=X_TOLERANCE))
+        if len(rows) < 2 or max(len(r) for r in rows) < 2:
+            continue
+        x0, top, x1, bottom = ruled.bbox
+        cap_index = _nearest_caption(captions, top, bottom)
+        caption = ""
+        if cap_index is not None:
+            claimed.add(cap_index)
+            caption = _caption_text(lines, captions[cap_index], x0, x1)
+        found.append((_table(caption, rows, "pdf-ruled", number), (x0, top, x1, bottom, page.height)))
+    for i, cap in enumerate(captions):
+        if i in claimed:
+            continue
+        region = _unruled_region(page, lines, cap)
+        if region is None:
+            continue
+        rows = _tidy(page.crop(region).extract_table(UNRULED_SETTINGS) or [])
+        if len(rows) < 2 or max(len(r) for r in rows) < 2:
+            continue
+        caption = _caption_text(lines, cap, region[0], region[2])
+        found.append((_table(caption, rows, "pdf-unruled", number), (*region, page.height)))
+    return found
+
+
+def _text_lines(page) -> list[dict]:
+    """Text lines with their boxes (pdfplumber's own line finder, upright text only)."""
+    upright = page.filter(lambda obj: obj.get("object_type") != "char" or obj.get("upright", True))
+    return [
+        {"text": ln["text"].strip(), "x0": ln["x0"], "x1": ln["x1"], "top": ln["top"], "bottom": ln["bottom"]}
+        for ln in upright.extract_text_lines(x_tolerance=X_TOLERANCE, return_chars=False)
+        if ln["text"].strip()
+    ]
+
+
+def _nearest_caption(captions: list[dict], top: float, bottom: float) -> int | None:
+    """The caption just above a table (within 80 pt), else just below it."""
+    above = [(top - c["bottom"], i) for i, c in enumerate(captions) if -2 <= top - c["bottom"] <= 80]
+    if above:
+        return min(above)[1]
+    below = [(c["top"] - bottom, i) for i, c in enumerate(captions) if -2 <= c["top"] - bottom <= 40]
+    return min(below)[1] if below else None
+
+
+def _caption_text(lines: list[dict], cap: dict, x0: float, x1: float) -> str:
+    """The caption line plus the lines that continue it (same left edge, no gap)."""
+    parts = [cap["text"]]
+    last = cap
+    for line in lines:
+        if line["top"] <= last["top"] or line["top"] - last["bottom"] > 3:
+            continue
+        if abs(line["x0"] - cap["x0"]) > 3 or line["x1"] < x0 or line["x0"] > x1:
+            continue
+        parts.append(line["text"])
+        last = line
+        break  # captions of two lines are common; longer ones run into the header
+    return " ".join(parts)
+
+
+def _unruled_region(page, lines: list[dict], cap: dict) -> tuple[float, float, float, float] | None:
+    """The box under a caption that holds its table: down to the first wide vertical gap.
+
+    The region is as wide as the caption's column, or the whole page when the lines under the
+    caption reach past the middle.
+    """
+    mid = page.width / 2
+    below = sorted((ln for ln in lines if ln["top"] > cap["bottom"] - 1), key=lambda ln: ln["top"])
+    if cap["x0"] < mid < cap["x1"] - 5:
+        x0, x1 = 0.0, page.width
+    elif cap["x0"] >= mid - 5:
+        x0, x1 = mid, page.width
+    else:
+        wide = any(ln["x0"] < mid < ln["x1"] - 20 for ln in below[:4])
+        x0, x1 = 0.0, page.width if wide else mid
+    column = [ln for ln in below if ln["x0"] >= x0 - 1 and ln["x1"] <= x1 + 1]
+    if not column:
+        return None
+    heights = sorted(ln["bottom"] - ln["top"] for ln in column)
+    line_h = heights[len(heights) // 2] or 8
+    bottom = cap["bottom"]
+    for ln in column:
+        if ln["top"] - bottom > REGION_GAP * line_h or _CAPTION_RE.match(ln["text"]):
+            break
+        bottom = max(bottom, ln["bottom"])
+    if bottom - cap["bottom"] < 2 * line_h:
+        return None
+    top = cap["bottom"] + 0.5
+    return (max(x0, 0), top, min(x1, page.width), min(bottom + 1, page.height))
+
+
+def _tidy(rows: list[list[str | None]]) -> list[list[str]]:
+    """Clean cells, drop empty rows/columns, merge continuation rows into the row above."""
+    cells = [[re.sub(r"\s+", " ", c or "").strip() for c in row] for row in rows]
+    cells = [row for row in cells if any(row)]
+    if not cells:
+        return []
+    width = max(len(r) for r in cells)
+    cells = [r + [""] * (width - len(r)) for r in cells]
+    keep = [j for j in range(width) if any(r[j] for r in cells)]
+    cells = [[r[j] for j in keep] for r in cells]
+    merged: list[list[str]] = []
+    for row in cells:
+        if merged and not row[0]:
+            filled = sum(1 for c in row if c)
+            if filled <= max(1, (len(row) - 1) // 2):
+                # A few cells wrapped onto the next line: they continue the row above.
+                prev = merged[-1]
+                merged[-1] = [f"{a} {b}".strip() if b else a for a, b in zip(prev, row, strict=True)]
+                continue
+            if len(merged) > 1:
+                # A full row under a first-column cell that spans several rows: repeat that cell.
+                row = [merged[-1][0], *row[1:]]
+        merged.append(row)
+    return merged
+
+
+def _table(caption: str, rows: list[list[str]], shape: str, page: int) -> Table:
+    return Table(caption=caption, header=rows[0], rows=rows[1:], shape=shape, page=page,
+                 row_spans=[(-1, -1)] * (len(rows) - 1))
