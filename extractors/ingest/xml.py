@@ -77,9 +77,10 @@ class _Builder:
         self.tables: list[Table] = []
         self.skip_spans: list[tuple[int, int]] = []
 
-    def line(self, text: str) -> tuple[int, int]:
-        text = _clean(text)
-        if not text:
+    def line(self, text: str, clean: bool = True) -> tuple[int, int]:
+        # Table rows are laid in as joined, so splitting a row on CELL_SEP gives its cells back.
+        text = _clean(text) if clean else text
+        if not text.strip():
             return (-1, -1)
         if self.parts:
             self.parts.append("\n")
@@ -154,9 +155,9 @@ class _Builder:
                 else:
                     rows.append(cells)
             spans: list[tuple[int, int]] = []
-            head_span = self.line(CELL_SEP.join(header)) if header else (-1, -1)
+            head_span = self.line(CELL_SEP.join(header), clean=False) if header else (-1, -1)
             for cells in rows:
-                spans.append(self.line(CELL_SEP.join(cells)))
+                spans.append(self.line(CELL_SEP.join(cells), clean=False))
             used = [s for s in [head_span, *spans] if s[0] >= 0]
             start, end = (used[0][0], used[-1][1]) if used else (-1, -1)
             if used:
