@@ -370,7 +370,7 @@ def _drop_furniture(pages: list[_Page]) -> None:
         anywhere.update(all_keys)
     n = len(pages)
     min_margin = max(2, math.ceil(REPEAT_SHARE * n))
-    min_anywhere = max(2, math.ceil(BOILERPLATE_SHARE * n))
+    min_anywhere = max(3, math.ceil(BOILERPLATE_SHARE * n))
     for page in pages:
         kept = []
         for line in page.lines:
