@@ -1,0 +1,187 @@
+"""Cancer-type recognition and normalisation (TRIPLES.md §3).
+
+Knowledge is data: ``cancer_lexicon.jsonl`` (built from the Disease Ontology cancer subset by
+``scripts/build_lexicons.py``) and ``cell_lines.tsv``. The engine matches them with spaCy
+``PhraseMatcher``s (case-insensitive for words, case-sensitive for abbreviations and cell lines),
+resolves abbreviations the document defines through scispacy's ``AbbreviationDetector``, and
+stores mentions on ``doc.spans["cancer"]`` with ``span._.cancer`` set to a :class:`Concept`.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+
+@dataclass(frozen=True)
+class Concept:
+    """A cancer type: canonical name (§3), DOID or "" and its ancestors' DOIDs."""
+
+    canonical: str
+    id: str
+    ancestors: frozenset[str] = frozenset()
+    generic: bool = False
+
+    def is_broader_than(self, other: Concept) -> bool:
+        """True when ``other`` is a more specific type under this one (for "most specific" choice)."""
+        return bool(self.id) and self.id in other.ancestors
+
+
+class LexiconError(ValueError):
+    """A data file record that does not have the expected shape."""
+
+
+_LEXICON_KEYS = {"id", "canonical", "aliases", "ancestors", "generic", "source"}
+
+
+def _is_abbreviation(alias: str) -> bool:
+    """Aliases with two or more capitals and no spaces are matched case-sensitively ("ALL" ≠ "all")."""
+    return " " not in alias and sum(ch.isupper() for ch in alias) >= 2
+
+
+@dataclass
+class Lexicon:
+    concepts: dict[str, Concept]  # canonical -> concept
+    words: dict[str, Concept]  # lower-cased word aliases
+    abbreviations: dict[str, Concept]  # case-sensitive aliases
+    cell_lines: dict[str, Concept]
+
+    def lookup(self, text: str) -> Concept | None:
+        """The concept a written name denotes, or None (generic "cancer" is returned flagged)."""
+        text = " ".join(text.split())
+        return self.abbreviations.get(text) or self.words.get(text.lower()) or self.cell_lines.get(text)
+
+
+def _read_data(name: str) -> str:
+    return resources.files("extractors.data").joinpath(name).read_text(encoding="utf-8")
+
+
+def _prefer(a: Concept, b: Concept, spec_names: set[str]) -> Concept:
+    """Policy when one alias names two concepts: a §3 name, then the more specific, then the first."""
+    if (a.canonical in spec_names) != (b.canonical in spec_names):
+        return a if a.canonical in spec_names else b
+    if a.is_broader_than(b):
+        return b
+    return a
+
+
+@lru_cache(maxsize=1)
+def load_lexicon() -> Lexicon:
+    """Load and check the shipped cancer lexicon and cell-line table (once per process)."""
+    concepts: dict[str, Concept] = {}
+    words: dict[str, Concept] = {}
+    abbreviations: dict[str, Concept] = {}
+    records = []
+    for n, line in enumerate(_read_data("cancer_lexicon.jsonl").splitlines(), start=1):
+        if not line.strip():
+            continue
+        rec = json.loads(line)
+        missing = _LEXICON_KEYS - rec.keys()
+        if missing:
+            raise LexiconError(f"cancer_lexicon.jsonl:{n}: missing key(s) {sorted(missing)}")
+        concept = Concept(rec["canonical"], rec["id"], frozenset(rec["ancestors"]), bool(rec["generic"]))
+        concepts[concept.canonical] = concept
+        records.append((rec, concept))
+    spec_names = {c.canonical for c in concepts.values() if c.canonical != c.canonical.lower()} | {
+        rec["canonical"] for rec, _ in records if rec["source"] == "mirkb"
+    }
+    for rec, concept in records:
+        for alias in rec["aliases"]:
+            table, key = (abbreviations, alias) if _is_abbreviation(alias) else (words, alias.lower())
+            table[key] = _prefer(table[key], concept, spec_names) if key in table else concept
+    cell_lines: dict[str, Concept] = {}
+    rows = csv.DictReader((ln for ln in _read_data("cell_lines.tsv").splitlines() if not ln.startswith("#")),
+                          delimiter="\t")
+    for n, row in enumerate(rows, start=2):
+        target = concepts.get(row.get("canonical") or "")
+        if not row.get("cell_line") or target is None:
+            raise LexiconError(f"cell_lines.tsv:{n}: unknown cancer {row.get('canonical')!r}")
+        name = row["cell_line"]
+        for form in {name, name.replace("-", ""), name.replace("-", " ")}:
+            cell_lines[form] = target
+    return Lexicon(concepts, words, abbreviations, cell_lines)
+
+
+def choose_most_specific(concepts: list[Concept]) -> list[Concept]:
+    """Drop a type when a more specific one under it is also named (TRIPLES.md §3)."""
+    unique = list(dict.fromkeys(c for c in concepts if not c.generic))
+    return [c for c in unique if not any(c.is_broader_than(o) for o in unique if o is not c)]
+
+
+@Language.factory("mirkb_cancer", default_config={"spans_key": "cancer"})
+def make_cancer_recognizer(nlp: Language, name: str, spans_key: str) -> CancerRecognizer:
+    return CancerRecognizer(nlp, spans_key)
+
+
+class CancerRecognizer:
+    """spaCy component: cancer mentions (names, abbreviations, cell lines) on ``doc.spans``.
+
+    Runs after scispacy's ``abbreviation_detector`` when the pipeline has one: a short form the
+    document defines ("gastric cancer (GC)") then names that cancer wherever it appears, which is
+    how ambiguous abbreviations (GC, BC, PC) are read safely.
+    """
+
+    def __init__(self, nlp: Language, spans_key: str = "cancer"):
+        self.spans_key = spans_key
+        self.lexicon = load_lexicon()
+        if not Span.has_extension("cancer"):
+            Span.set_extension("cancer", default=None)
+        self.words = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
+        self._add(nlp, self.words, "W", list(self.lexicon.words))
+        self._add(nlp, self.exact, "A", list(self.lexicon.abbreviations))
+        self._add(nlp, self.exact, "C", list(self.lexicon.cell_lines))
+
+    @staticmethod
+    def _add(nlp: Language, matcher: PhraseMatcher, label: str, phrases: list[str]) -> None:
+        matcher.add(label, list(nlp.tokenizer.pipe(phrases)))
+
+    def _concept(self, doc: Doc, label: str, span: Span) -> Concept | None:
+        text = span.text
+        if label == "W":
+            return self.lexicon.words.get(" ".join(text.lower().split()))
+        if label == "A":
+            return self.lexicon.abbreviations.get(text)
+        return self.lexicon.cell_lines.get(text)
+
+    def __call__(self, doc: Doc) -> Doc:
+        found: list[Span] = []
+        for matcher in (self.words, self.exact):
+            for match_id, start, end in matcher(doc):
+                label = doc.vocab.strings[match_id]
+                span = Span(doc, start, end, label="CANCER")
+                concept = self._concept(doc, label, span)
+                if concept is not None and not concept.generic:
+                    span._.cancer = concept
+                    found.append(span)
+        found.extend(self._defined_abbreviations(doc, found))
+        kept = filter_spans(found)  # longest wins: "non-small cell lung cancer" over "lung cancer"
+        doc.spans[self.spans_key] = kept
+        return doc
+
+    def _defined_abbreviations(self, doc: Doc, found: list[Span]) -> list[Span]:
+        if not Doc.has_extension("abbreviations"):
+            return []
+        extra = []
+        for short in doc._.abbreviations:
+            long_form = short._.long_form
+            if long_form is None:
+                continue
+            concept = self.lexicon.lookup(long_form.text)
+            if concept is None:
+                inside = [s for s in found if s.start >= long_form.start and s.end <= long_form.end]
+                concept = inside[-1]._.cancer if len(inside) == 1 else None
+            if concept is None or concept.generic:
+                continue
+            span = Span(doc, short.start, short.end, label="CANCER")
+            span._.cancer = concept
+            extra.append(span)
+        return extra

@@ -1,0 +1,138 @@
+"""Building the spaCy pipeline: scispacy tokenizer, sentences, abbreviations, miRNAs, cancers.
+
+``build_nlp()`` is called once per process (the extractor caches it). The default needs no
+download. A configured scispacy/spaCy model (``model="en_core_sci_sm"``, or a path to a saved
+pipeline) is loaded when installed; its entities are merged with the rules' (rules win on
+conflict). When it is not installed the default works unchanged and the log says so once.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+import spacy
+from scispacy.abbreviation import AbbreviationDetector  # noqa: F401  (registers "abbreviation_detector")
+from scispacy.custom_tokenizer import combined_rule_tokenizer
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+from spacy.util import compile_infix_regex, filter_spans
+
+from extractors import cancer as _cancer  # noqa: F401  (registers "mirkb_cancer")
+from extractors import mirna as _mirna  # noqa: F401  (registers "mirkb_mirna")
+
+log = logging.getLogger(__name__)
+
+# scispacy keeps "cancer-derived", "HCC-derived" and "NSCLC/SCLC" as one token; authors glue
+# cancer names to these words, so split them off to let the phrase matchers see the name.
+_EXTRA_INFIXES = [
+    r"(?<=[A-Za-z0-9])-(?=(?:derived|associated|related|secreted|released|bearing|positive|negative|specific"
+    r"|resistant|sensitive|induced|mediated|dependent|treated|like|enriched|targeted|loaded|carrying"
+    r"|containing|exposed|educated|conditioned|stimulated|originated|secreting|producing|infiltrating"
+    r"|bearing|free|type|targeting|promoting|suppressing|initiating)\b)",
+    r"(?<=[A-Za-z]{2})/(?=[A-Za-z]{2})",
+]
+
+#: Tokens that end with a full stop but do not end a sentence.
+_NO_SPLIT_AFTER = {"al.", "fig.", "figs.", "vs.", "i.e.", "e.g.", "ref.", "refs.", "no.", "approx.", "ca.", "cf."}
+
+
+def _tokenizer(nlp: Language):
+    tokenizer = combined_rule_tokenizer(nlp)
+    infixes = list(nlp.Defaults.infixes or []) + _EXTRA_INFIXES
+    # combined_rule_tokenizer builds its own infix list; extend it rather than replace it.
+    pattern = tokenizer.infix_finditer.__self__.pattern if hasattr(tokenizer.infix_finditer, "__self__") else None
+    if pattern:
+        infixes = [pattern] + _EXTRA_INFIXES
+    tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    return tokenizer
+
+
+@Language.component("mirkb_sentences")
+def sentence_boundaries(doc: Doc) -> Doc:
+    """Sentence starts that survive PDF text: "et al.", "Fig. 2", "vs.", citation brackets.
+
+    A new sentence starts after a line break (clean-up leaves breaks only between paragraphs and
+    after headings) and after ``.``/``!``/``?`` when the next token does not start in lower case.
+    """
+    for i, token in enumerate(doc):
+        if i == 0:
+            token.is_sent_start = True
+            continue
+        prev = doc[i - 1]
+        if "\n" in prev.whitespace_ or (prev.is_space and "\n" in prev.text):
+            token.is_sent_start = True
+        elif prev.text in {".", "!", "?"} and not (token.text[:1].islower() or token.is_punct and token.text in ",;)"):
+            token.is_sent_start = True
+        elif prev.text.lower() in _NO_SPLIT_AFTER or prev.text.endswith(".") and len(prev.text) > 1:
+            token.is_sent_start = False
+        else:
+            token.is_sent_start = False
+    return doc
+
+
+@Language.factory("mirkb_model_entities", default_config={"model": ""})
+def make_model_entities(nlp: Language, name: str, model: str) -> ModelEntities:
+    return ModelEntities(model)
+
+
+class ModelEntities:
+    """Adds a statistical model's disease entities as cancer mentions where the rules found none.
+
+    Rules win: a model entity that overlaps a rule span is dropped; one that the lexicon cannot
+    normalise to a cancer type is dropped too (a triple needs a canonical name).
+    """
+
+    def __init__(self, model: str):
+        self.model = spacy.load(model, exclude=["parser", "lemmatizer"])
+
+    def __call__(self, doc: Doc) -> Doc:
+        lexicon = _cancer.load_lexicon()
+        rule_spans = list(doc.spans.get("cancer", []))
+        extra = []
+        for ent in self.model(doc.text).ents:
+            concept = lexicon.lookup(ent.text)
+            if concept is None or concept.generic:
+                continue
+            span = doc.char_span(ent.start_char, ent.end_char, label="CANCER", alignment_mode="expand")
+            if span is None or any(span.start < s.end and s.start < span.end for s in rule_spans):
+                continue
+            span._.cancer = concept
+            extra.append(span)
+        doc.spans["cancer"] = filter_spans(rule_spans + extra)
+        return doc
+
+
+_warned_models: set[str] = set()
+
+
+def build_nlp(model: str = "") -> Language:
+    """The mirkb pipeline. ``model`` optionally names an installed spaCy/scispacy model or path."""
+    nlp = spacy.blank("en")
+    nlp.tokenizer = _tokenizer(nlp)
+    nlp.add_pipe("mirkb_sentences")
+    nlp.add_pipe("abbreviation_detector")
+    nlp.add_pipe("mirkb_mirna")
+    nlp.add_pipe("mirkb_cancer")
+    if model:
+        try:
+            nlp.add_pipe("mirkb_model_entities", config={"model": model})
+        except OSError:
+            if model not in _warned_models:
+                _warned_models.add(model)
+                log.warning("model %r is not installed; using the rule-based default only", model)
+    return nlp
+
+
+def heading_spans(doc: Doc, headings: list[tuple[int, int]]) -> list[Span]:
+    """Doc spans for heading character ranges (skipping any that do not align)."""
+    spans = []
+    for start, end in headings:
+        span = doc.char_span(start, end, alignment_mode="expand")
+        if span is not None:
+            spans.append(span)
+    return spans
+
+
+def collapse(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()

@@ -1,0 +1,331 @@
+"""Relation patterns: miRNA × cancer × effect within a sentence (TRIPLES.md §1, §4).
+
+Cues are data (``extractors/data/triggers.jsonl``): processes (proliferation, invasion,
+angiogenesis, resistance …), polarity words (promote / inhibit), expression words (upregulated,
+lower), marker words (diagnostic, prognosis), outright roles (tumour suppressor, oncogenic),
+negation and hedge cues. The engine composes them:
+
+* a process takes its polarity from the nearest polarity cue before it in the same clause
+  ("promoted proliferation" → promotes_growth; "inhibited invasion" → suppresses_tumor), or after
+  it in a passive ("invasion was inhibited");
+* an expression cue counts when it describes the miRNA itself, not a target the miRNA acts on
+  ("miR-21 was elevated" yes; "miR-21 reduced PTEN" no);
+* effects attach to the miRNAs of their clause (clauses split at "whereas", "while", ";", "but"),
+  else to those of the previous clause (a shared subject);
+* a miRNA that is removed ("knockdown of miR-21", "miR-21 inhibitor") inverts polarity; a miRNA
+  that is only acted on ("sponging miR-21") takes no effect;
+* a cue with a negation just before it gives nothing; a hedge anywhere flags the row.
+
+Each decision between competing candidates is a small named policy function below.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from spacy.language import Language
+from spacy.matcher import Matcher
+from spacy.tokens import Doc, Span
+
+from extractors.cancer import Concept, choose_most_specific
+
+_CUE_KEYS = {"id", "kind"}
+_KINDS = {"process", "polarity", "expression", "marker", "role", "assoc", "negation", "hedge", "knockdown",
+          "object"}
+
+#: Process category × polarity → effect (None: no §4 effect for that direction).
+PROCESS_EFFECTS = {
+    ("growth", "+"): "promotes_growth",
+    ("growth", "-"): "suppresses_tumor",
+    ("metastasis", "+"): "promotes_metastasis",
+    ("metastasis", "-"): "suppresses_tumor",
+    ("angiogenesis", "+"): "promotes_angiogenesis",
+    ("angiogenesis", "-"): "suppresses_tumor",
+    ("tme", "+"): "modulates_microenvironment",
+    ("immunity", "-"): "modulates_microenvironment",
+    ("resistance", "+"): "drug_resistance",
+    ("resistance", "-"): "drug_sensitivity",
+    ("sensitivity", "+"): "drug_sensitivity",
+    ("sensitivity", "-"): "drug_resistance",
+    ("apoptosis", "+"): "suppresses_tumor",
+    ("apoptosis", "-"): "promotes_growth",
+}
+
+_CLAUSE_BREAKS = {";", "whereas", "while", "whilst", "but", "however", "although", "conversely", "meanwhile"}
+_COPULA = {"is", "was", "were", "are", "be", "been", "being", "remained", "became", "appeared", "seemed"}
+_LEVEL_WORDS = {"level", "levels", "expression", "expressed", "abundance", "amount", "amounts", "concentration",
+                "concentrations", "content", "copy", "copies", "in", "than", "of", "among"}
+_DETERMINERS = {"the", "a", "an", "its", "their", "his", "her", "this", "these", "those", "both"}
+
+
+class CueError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Cue:
+    kind: str
+    start: int  # token index in the doc
+    end: int
+    id: str
+    category: str = ""
+    polarity: str = ""
+    effect: str = ""
+
+
+@dataclass(frozen=True)
+class Relation:
+    mirna: str
+    cancer: Concept
+    effect: str
+    hedged: bool
+    rule: str
+
+
+@lru_cache(maxsize=1)
+def load_cue_records() -> tuple[dict, ...]:
+    """Cue records from ``triggers.jsonl``, each checked for its shape."""
+    text = resources.files("extractors.data").joinpath("triggers.jsonl").read_text(encoding="utf-8")
+    records = []
+    for n, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        rec = json.loads(line)
+        if "_meta" in rec:
+            continue
+        missing = _CUE_KEYS - rec.keys()
+        if missing or rec["kind"] not in _KINDS or ("pattern" in rec) == ("literal" in rec):
+            raise CueError(f"triggers.jsonl:{n}: needs id, a known kind and exactly one of pattern/literal")
+        records.append(rec)
+    return tuple(records)
+
+
+def build_cue_matcher(nlp: Language) -> tuple[Matcher, dict[str, dict]]:
+    matcher = Matcher(nlp.vocab)
+    by_id = {}
+    for rec in load_cue_records():
+        pattern = rec.get("pattern") or [{"LOWER": tok.lower_} for tok in nlp.make_doc(rec["literal"])]
+        matcher.add(rec["id"], [pattern], greedy="LONGEST")
+        by_id[rec["id"]] = rec
+    return matcher, by_id
+
+
+def find_cues(doc: Doc, matcher: Matcher, by_id: dict[str, dict]) -> list[Cue]:
+    cues = []
+    taken: set[int] = set()
+    # Longer matches first, so "tube formation" wins over a shorter overlapping cue.
+    for match_id, start, end in sorted(matcher(doc), key=lambda m: (m[1] - m[2], m[1])):
+        if any(i in taken for i in range(start, end)):
+            continue
+        rec = by_id[doc.vocab.strings[match_id]]
+        cues.append(Cue(rec["kind"], start, end, rec["id"], rec.get("category", ""), rec.get("polarity", ""),
+                        rec.get("effect", "")))
+        taken.update(range(start, end))
+    return sorted(cues, key=lambda c: c.start)
+
+
+def clause_ids(sent: Span) -> list[int]:
+    """Clause number of each token of a sentence (splits at "whereas", "while", ";", "but" …)."""
+    ids, current = [], 0
+    for token in sent:
+        if token.lower_ in _CLAUSE_BREAKS:
+            current += 1
+        ids.append(current)
+    return ids
+
+
+# --- policies -------------------------------------------------------------------------------
+
+
+def polarity_for_process(cue: Cue, cues: list[Cue], clause_of, consumed: set[Cue]) -> tuple[str, Cue | None]:
+    """Polarity of a process: nearest polarity/expression cue before it (≤ 6 tokens, same clause),
+    else a passive polarity cue after it ("invasion was inhibited", ≤ 4 tokens)."""
+    before = [c for c in cues if c.end <= cue.start and cue.start - c.end <= 6 and clause_of(c) == clause_of(cue)
+              and c.kind in {"polarity", "expression", "knockdown"}]
+    if before:
+        pol = before[-1]
+        return _direction(pol), pol
+    after = [c for c in cues if c.start >= cue.end and c.start - cue.end <= 4 and clause_of(c) == clause_of(cue)
+             and c.kind in {"polarity", "expression"}]
+    if after:
+        return _direction(after[0]), after[0]
+    return "", None
+
+
+def _direction(cue: Cue) -> str:
+    if cue.kind == "polarity":
+        return cue.polarity
+    if cue.kind == "knockdown":
+        return "-"  # "inhibition of invasion"
+    return "+" if cue.effect == "upregulated" else "-"
+
+
+def expression_describes_mirna(doc: Doc, cue: Cue, mirna_spans: list[Span]) -> bool:
+    """An expression cue counts when it is about the miRNA's own level, not a target it acts on."""
+    nxt = doc[cue.end] if cue.end < len(doc) else None
+    word = doc[cue.start].lower_
+    if nxt is not None and nxt.lower_ == "by":
+        return False  # "PTEN was reduced by miR-21": the miRNA is the agent
+    near = [s for s in mirna_spans if abs(_gap(s, cue)) <= 8]
+    if not near:
+        return False
+    if word in {"high", "low", "highly", "rich"}:
+        return nxt is not None and (nxt.lower_ in _LEVEL_WORDS or nxt.lower_ in {"enriched", "abundant"}
+                                    or any(s.start == cue.end for s in mirna_spans))
+    if nxt is not None and any(s.start == cue.end or s.start == cue.end + 1 for s in mirna_spans):
+        return True  # "elevated miR-21", "overexpression of miR-21"
+    if nxt is not None and (nxt.lower_ in _DETERMINERS or (nxt.text[:1].isupper() and nxt.text.isalnum()
+                                                            and not any(s.start == nxt.i for s in mirna_spans))):
+        return False  # transitive: "miR-21 reduced the expression of PTEN", "downregulated PTEN"
+    before = [s for s in mirna_spans if s.end <= cue.start]
+    if before:
+        between = doc[before[-1].end:cue.start]
+        return len(between) <= 8 and (any(t.lower_ in _COPULA | _LEVEL_WORDS for t in between) or len(between) <= 1)
+    return any(t.lower_ in _LEVEL_WORDS for t in doc[cue.end:cue.end + 3])
+
+
+def _gap(span: Span, cue: Cue) -> int:
+    if span.end <= cue.start:
+        return cue.start - span.end
+    if cue.end <= span.start:
+        return span.start - cue.end
+    return 0
+
+
+def is_negated(doc: Doc, cue: Cue, negations: list[Cue], clause_of) -> bool:
+    """A negation cue at most four tokens before the cue, in the same clause."""
+    return any(0 <= cue.start - n.end <= 4 and clause_of(n) == clause_of(cue) for n in negations)
+
+
+def mirna_is_removed(doc: Doc, span: Span, knockdowns: list[Cue]) -> bool:
+    """"knockdown of miR-21", "miR-21 inhibitor", "anti-miR-21": the statement is about its absence."""
+    if span.start > 0 and doc[span.start - 1].lower_ in {"anti", "anti-"}:
+        return True
+    if span.text.lower().startswith("anti"):
+        return True
+    for k in knockdowns:
+        if k.end <= span.start and span.start - k.end <= 2:
+            return True
+        if k.start >= span.end and k.start - span.end <= 1:
+            return True
+    return False
+
+
+def mirna_is_object(doc: Doc, span: Span, objects: list[Cue]) -> bool:
+    """"circX sponges miR-21", "targeting miR-21": the miRNA is acted on, not acting."""
+    return any(o.end <= span.start and span.start - o.end <= 2 for o in objects)
+
+
+def cancers_for_mirna(span: Span, cancers: list[Span], clause_of_token) -> list[Concept]:
+    """Cancers of the miRNA's clause, else the nearest in the sentence."""
+    if not cancers:
+        return []
+    concepts = choose_most_specific([c._.cancer for c in cancers])
+    if len(concepts) <= 1:
+        return concepts
+    same = [c for c in cancers if clause_of_token(c.start) == clause_of_token(span.start)]
+    if same:
+        return choose_most_specific([c._.cancer for c in same])
+    nearest = min(cancers, key=lambda c: abs(c.start - span.start))
+    return [nearest._.cancer]
+
+
+# --- the sentence engine ---------------------------------------------------------------------
+
+
+def relate_sentence(doc: Doc, sent: Span, cues: list[Cue], heading_cancers: list[Concept]) -> list[Relation]:
+    mirna_spans = [s for s in doc.spans.get("mirna", []) if s.start >= sent.start and s.end <= sent.end]
+    if not mirna_spans:
+        return []
+    cancer_spans = [s for s in doc.spans.get("cancer", []) if s.start >= sent.start and s.end <= sent.end]
+    if not cancer_spans and not heading_cancers:
+        return []
+    cids = clause_ids(sent)
+
+    def clause_of_token(i: int) -> int:
+        return cids[min(max(i - sent.start, 0), len(cids) - 1)]
+
+    def clause_of(cue: Cue) -> int:
+        return clause_of_token(cue.start)
+
+    cues = [c for c in cues if c.start >= sent.start and c.end <= sent.end]
+    # Cues inside a miRNA or cancer name ("tumour" in a cancer name) are not cues.
+    occupied = {i for s in mirna_spans + cancer_spans for i in range(s.start, s.end)}
+    cues = [c for c in cues if not any(i in occupied for i in range(c.start, c.end))]
+    negations = [c for c in cues if c.kind == "negation"]
+    knockdowns = [c for c in cues if c.kind == "knockdown"]
+    objects = [c for c in cues if c.kind == "object"]
+    hedged = any(c.kind == "hedge" for c in cues)
+    has_specificity = any(t.lower_ == "specificity" for t in sent)
+    has_prognostic = any(c.effect == "prognostic_marker" for c in cues)
+
+    # (effect, cue, direction-sensitive) for every cue that yields an effect
+    found: list[tuple[str, Cue, bool, str]] = []
+    consumed: set[Cue] = set()
+    for cue in cues:
+        if cue.kind != "process":
+            continue
+        if cue.category == "sensitivity" and has_specificity:
+            found.append(("diagnostic_marker", cue, False, "marker:sensitivity-specificity"))
+            continue
+        assoc = [a for a in cues if a.kind == "assoc" and 0 <= cue.start - a.end <= 4]
+        if assoc and cue.category in {"metastasis", "growth"}:
+            found.append(("prognostic_marker", cue, False, f"assoc:{cue.id}"))
+            continue
+        if assoc and cue.category == "resistance":
+            found.append(("drug_resistance", cue, False, f"assoc:{cue.id}"))
+            continue
+        direction, pol = polarity_for_process(cue, cues, clause_of, consumed)
+        if not direction:
+            continue
+        if pol is not None:
+            consumed.add(pol)
+        found.append((cue.category, cue, True, f"process:{cue.id}:{pol.id if pol else ''}{direction}"))
+    for cue in cues:
+        if cue in consumed:
+            continue
+        if cue.kind == "role":
+            found.append((cue.effect, cue, False, f"role:{cue.id}"))
+        elif cue.kind == "marker":
+            effect = cue.effect
+            if effect == "biomarker":
+                if has_prognostic:
+                    continue
+                effect = "diagnostic_marker"
+            found.append((effect, cue, False, f"marker:{cue.id}"))
+        elif cue.kind == "expression" and expression_describes_mirna(doc, cue, mirna_spans):
+            found.append((cue.effect, cue, False, f"expression:{cue.id}"))
+
+    relations: list[Relation] = []
+    for effect_or_category, cue, directional, rule in found:
+        if is_negated(doc, cue, negations, clause_of):
+            continue
+        targets = [s for s in mirna_spans if clause_of_token(s.start) == clause_of(cue)]
+        if not targets:
+            earlier = [s for s in mirna_spans if clause_of_token(s.start) < clause_of(cue)]
+            if earlier:
+                last = max(clause_of_token(s.start) for s in earlier)
+                targets = [s for s in earlier if clause_of_token(s.start) == last]
+        for span in targets:
+            if mirna_is_object(doc, span, objects):
+                continue
+            if directional:
+                direction = rule.rsplit(":", 1)[-1][-1]
+                if mirna_is_removed(doc, span, knockdowns):
+                    direction = "-" if direction == "+" else "+"
+                effect = PROCESS_EFFECTS.get((effect_or_category, direction))
+            else:
+                effect = effect_or_category
+                if mirna_is_removed(doc, span, knockdowns) and effect in {"upregulated", "downregulated"}:
+                    continue  # the level after knock-down says nothing about the cancer
+            if not effect:
+                continue
+            concepts = cancers_for_mirna(span, cancer_spans, clause_of_token) if cancer_spans else heading_cancers
+            how = rule + ("+heading" if not cancer_spans else "")
+            for concept in concepts:
+                for name in span._.mirnas:
+                    relations.append(Relation(name, concept, effect, hedged, how))
+    return relations
