@@ -37,7 +37,7 @@ UNRULED_SETTINGS = {
     "horizontal_strategy": "text",
     "snap_tolerance": 3,
     "join_tolerance": 3,
-    "min_words_vertical": 2,
+    "min_words_vertical": 3,
     "min_words_horizontal": 1,
     "text_x_tolerance": 1.5,
 }
@@ -127,12 +127,40 @@ def _tables_on_page(page, number: int) -> list[tuple[Table, BBox]]:
         region = _unruled_region(page, lines, cap)
         if region is None:
             continue
-        rows = _tidy(page.crop(region).extract_table(UNRULED_SETTINGS) or [])
+        # The outer edges are given, because the text strategy cuts off the last column's words
+        # at the right edge of the aligned ones.
+        settings = {**UNRULED_SETTINGS, "explicit_vertical_lines": [region[0] + 0.5, region[2] - 0.5]}
+        rows = _tidy(_cells_by_word_centre(page.crop(region), settings))
         if len(rows) < 2 or max(len(r) for r in rows) < 2:
             continue
         caption = _caption_text(lines, cap, region[0], region[2])
         found.append((_table(caption, rows, "pdf-unruled", number), (*region, page.height)))
     return found
+
+
+def _cells_by_word_centre(region, settings: dict) -> list[list[str]]:
+    """The text strategy's grid, filled with whole words placed by their centre.
+
+    pdfplumber cuts characters at cell edges, and the text strategy sometimes puts an edge
+    through the last letters of a long cell; a word belongs to the cell holding its centre.
+    """
+    table = region.find_table(settings)
+    if table is None:
+        return []
+    words = region.extract_words(x_tolerance=X_TOLERANCE)
+    rows = []
+    for row in table.rows:
+        cells = []
+        for bbox in row.cells:
+            if bbox is None:
+                cells.append("")
+                continue
+            x0, top, x1, bottom = bbox
+            inside = [w for w in words if x0 <= (w["x0"] + w["x1"]) / 2 < x1 and top <= (w["top"] + w["bottom"]) / 2 < bottom]
+            inside.sort(key=lambda w: (round(w["top"]), w["x0"]))
+            cells.append(" ".join(w["text"] for w in inside))
+        rows.append(cells)
+    return rows
 
 
 def _text_lines(page) -> list[dict]:
@@ -210,6 +238,7 @@ def _tidy(rows: list[list[str | None]]) -> list[list[str]]:
     cells = [r + [""] * (width - len(r)) for r in cells]
     keep = [j for j in range(width) if any(r[j] for r in cells)]
     cells = [[r[j] for j in keep] for r in cells]
+    cells = _merge_split_columns(cells)
     merged: list[list[str]] = []
     for row in cells:
         if merged and not row[0]:
@@ -224,6 +253,21 @@ def _tidy(rows: list[list[str | None]]) -> list[list[str]]:
                 row = [merged[-1][0], *row[1:]]
         merged.append(row)
     return merged
+
+
+def _merge_split_columns(cells: list[list[str]]) -> list[list[str]]:
+    """Join neighbouring columns that are never both filled in one row.
+
+    The text-alignment strategy cuts a column in two where its cells are ragged (one cell
+    starts further right than the others); such halves never share a row.
+    """
+    j = 0
+    while j < len(cells[0]) - 1:
+        if not any(row[j] and row[j + 1] for row in cells):
+            cells = [[*row[:j], (row[j] or row[j + 1]), *row[j + 2:]] for row in cells]
+        else:
+            j += 1
+    return cells
 
 
 def _table(caption: str, rows: list[list[str]], shape: str, page: int) -> Table:
