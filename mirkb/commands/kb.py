@@ -178,7 +178,13 @@ def export(args) -> int:
     if suffix == ".csv":
         frame.to_csv(out, index=False, encoding="utf-8")
     else:
-        frame.to_parquet(out, index=False)
+        try:
+            frame.to_parquet(out, index=False)
+        except ImportError as exc:
+            # A broken pyarrow install (e.g. built for another NumPy) should read as such, not as a bug.
+            print(f"mirkb kb export: cannot write Parquet: {exc.__cause__ or exc}", file=sys.stderr)
+            print("write CSV instead (--out FILE.csv) or repair pyarrow", file=sys.stderr)
+            return 1
     print(f"wrote {len(frame)} mention(s) of {frame['triple_id'].nunique()} triple(s) to {out}")
     return 0
 
