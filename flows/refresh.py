@@ -445,7 +445,7 @@ if flow is not None:
 
     # One worker: the extractor is CPU-bound (threads gain nothing under the GIL) and not known to be
     # thread-safe; the tasks are there for retries, logs and the UI, not for parallelism.
-    @flow(name="mirkb-refresh", log_prints=True, task_runner=ThreadPoolTaskRunner(max_workers=1))
+    @flow(name="mirkb-refresh", task_runner=ThreadPoolTaskRunner(max_workers=1))
     def refresh_flow(corpus: str | None = None, kb: str | None = None, gold_dir: str | None = None) -> dict:
         """Refresh the knowledge base from ``corpus`` (defaults from mirkb.settings): one task per document."""
         from mirkb import settings
@@ -465,7 +465,6 @@ if flow is not None:
         summary = finish(ctx, outcomes)
         create_markdown_artifact(key="mirkb-refresh-summary", markdown=summary.to_markdown(),
                                  description=f"mirkb refresh run {summary.run_id}")
-        print(summary.to_text())
         return summary.as_dict()
 else:  # pragma: no cover - Prefect is a dependency; this keeps --no-prefect usable without it
     refresh_flow = None
