@@ -31,17 +31,19 @@ _MIR = re.compile(
 _LET = re.compile(r"(?<![A-Za-z0-9])(?:(?:hsa|mmu)-)?let-?\s?7(?P<let>[a-kA-K])?(?![a-zA-Z])(?P<arm>-[35]p)?")
 # Families written as a plural or with "family"/"cluster" after the name.
 _FAMILY_AFTER = re.compile(r"\s*(?:s\b|\s(?:miRNA\s|microRNA\s)?(?:family|families|cluster)\b(?:\s+members?)?)")
+_TILDE_CLUSTER = re.compile(r"(?:~|\s+approximately\s+)(\d{1,3})(?=\s+cluster|\s*\))")
 _CLUSTER_WORD = re.compile(r"\s(?:miRNA\s)?cluster\b")
 # A list continuation after a name: separator then a short form.
 _SEP = r"(?:\s*/\s*|\s*,\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+|\s*&\s*)"
 _CONT = re.compile(
     rf"{_SEP}(?:"
-    rf"(?P<full>(?:{_HEAD})(?:-\s?)?\d{{1,5}}[a-z]?(?:-\d{{1,3}})?(?:-?[35]p)?(?![A-Za-z0-9]))"
-    r"|(?P<arm>-?[35]p)(?![A-Za-z0-9])"
+    r"(?P<arm>-?[35]p)(?![A-Za-z0-9])"
     r"|-(?P<hnum>\d{1,5})(?P<hlet>[a-z])?(?P<harm>-[35]p)?(?![A-Za-z0-9])"
     r"|(?P<bnum>\d{1,5})(?P<blet>[a-z])?(?P<barm>-[35]p)(?![A-Za-z0-9])"
     r"|(?P<letter>[a-z])(?![A-Za-z0-9])"
     r"|(?P<slashnum>\d{1,5}[a-z]?)(?![A-Za-z0-9%.,]\d)(?=[\s,;.)\]/]|$)"
+    r"(?P<bare>(?=\s*(?:[,;.)\]]|$|\s(?:and|or|were|are|was|is|in|expression|levels?|up-?regulation"
+    r"|down-?regulation)\b)))?"
     r")"
 )
 
@@ -91,13 +93,6 @@ def normalize_mirna(text: str) -> str | None:
     return None
 
 
-def _parse_full(text: str) -> str | None:
-    m = _MIR.fullmatch(text) or _MIR.match(text)
-    if not m:
-        return None
-    return _mir(m["num"], m["let"], m["sub"], m["arm"])
-
-
 def _family_or_cluster(text: str, end: int, base: str) -> tuple[str, int] | None:
     m = _FAMILY_AFTER.match(text, end)
     if not m:
@@ -125,13 +120,19 @@ def find_mirnas(text: str) -> list[MirnaMention]:
             continue
         if kind == "let":
             base_num, letter, sub = "let-7", m["let"], None
-            first = f"let-7{(letter or '').lower()}{_arm(m['arm'])}"
+            # a bare "let-7" names the family (TRIPLES.md §2 writes families with "family")
+            first = f"let-7{letter.lower()}{_arm(m['arm'])}" if letter else "let-7 family"
         else:
             base_num, letter, sub = m["num"], m["let"], m["sub"]
-            # "miR-17-92": a second number beyond precursor copies names a cluster.
+            # "miR-17-92", "miR-17~92" (PubMed renders "~" as "approximately"): a cluster.
+            tilde = _TILDE_CLUSTER.match(text, m.end()) if not m["arm"] else None
+            if tilde and not sub:
+                sub, m_end = "-" + tilde.group(1), tilde.end()
+            else:
+                m_end = m.end()
             if sub and int(sub[1:]) > 9:
                 first = f"miR-{base_num}{(letter or '').lower()}{sub} cluster"
-                end = m.end()
+                end = m_end
                 cl = _CLUSTER_WORD.match(text, end)
                 end = cl.end() if cl else end
                 spans.append(MirnaMention(start, end, (first,)))
@@ -150,13 +151,7 @@ def find_mirnas(text: str) -> list[MirnaMention]:
             c = _CONT.match(text, end)
             if not c:
                 break
-            if c["full"]:
-                name = _parse_full(c["full"])
-                if not name:
-                    break
-                names.append(name)
-                prev_num = re.match(r"miR-(\d+)", name).group(1)
-            elif c["hnum"]:
+            if c["hnum"]:
                 names.append(_mir(c["hnum"], c["hlet"], None, c["harm"]))
                 prev_num = c["hnum"]
             elif c["bnum"]:
@@ -167,13 +162,15 @@ def find_mirnas(text: str) -> list[MirnaMention]:
                     break  # "miR-21/5p" without a first arm is not an arm list
                 names.append(re.sub(r"-[35]p$", "", names[-1]) + _arm(c["arm"]))
             elif c["letter"]:
+                if "/" not in c.group(0) and "," not in c.group(0):
+                    break  # "miR-155 and a few others": a lone letter after "and" is a word
                 if kind == "let":
                     names.append(f"let-7{c['letter']}")
                 else:
                     names.append(_mir(prev_num, c["letter"]))
             elif c["slashnum"]:
-                if "/" not in c.group(0) or kind == "let":
-                    break  # a bare number after a comma is more often a count than a miRNA
+                if kind == "let" or ("/" not in c.group(0) and c["bare"] is None):
+                    break  # a bare number before a noun is a count ("and 3 cohorts"), not a miRNA
                 num, let = re.match(r"(\d+)([a-z]?)", c["slashnum"]).groups()
                 names.append(_mir(num, let or None))
                 prev_num = num

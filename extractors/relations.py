@@ -115,16 +115,20 @@ def build_cue_matcher(nlp: Language) -> tuple[Matcher, dict[str, dict]]:
 
 def find_cues(doc: Doc, matcher: Matcher, by_id: dict[str, dict]) -> list[Cue]:
     cues = []
-    taken: set[int] = set()
-    # Longer matches first, so "tube formation" wins over a shorter overlapping cue.
+    taken: dict[str, set[int]] = {}
+    # Longer matches first, so "tube formation" wins over a shorter overlapping cue of its kind.
+    # Cues of different kinds may share a token: "elevated" is a polarity before a process
+    # ("elevated invasion") and an expression cue elsewhere; the sentence engine decides.
     for match_id, start, end in sorted(matcher(doc), key=lambda m: (m[1] - m[2], m[1])):
-        if any(i in taken for i in range(start, end)):
-            continue
         rec = by_id[doc.vocab.strings[match_id]]
+        family = "process" if rec["kind"] in {"process", "role", "marker"} else rec["kind"]
+        used = taken.setdefault(family, set())
+        if any(i in used for i in range(start, end)):
+            continue
         cues.append(Cue(rec["kind"], start, end, rec["id"], rec.get("category", ""), rec.get("polarity", ""),
                         rec.get("effect", "")))
-        taken.update(range(start, end))
-    return sorted(cues, key=lambda c: c.start)
+        used.update(range(start, end))
+    return sorted(cues, key=lambda c: (c.start, c.kind))
 
 
 def clause_ids(sent: Span) -> list[int]:
@@ -271,8 +275,9 @@ def relate_sentence(doc: Doc, sent: Span, cues: list[Cue], heading_cancers: list
         if cue.category == "sensitivity" and has_specificity:
             found.append(("diagnostic_marker", cue, False, "marker:sensitivity-specificity"))
             continue
-        assoc = [a for a in cues if a.kind == "assoc" and 0 <= cue.start - a.end <= 4]
-        if assoc and cue.category in {"metastasis", "growth"}:
+        assoc = [a for a in cues if a.kind == "assoc" and 0 <= cue.start - a.end <= 8
+                 and clause_of(a) == clause_of(cue)]
+        if assoc and cue.category in {"metastasis", "growth", "clinical"}:
             found.append(("prognostic_marker", cue, False, f"assoc:{cue.id}"))
             continue
         if assoc and cue.category == "resistance":
@@ -282,7 +287,8 @@ def relate_sentence(doc: Doc, sent: Span, cues: list[Cue], heading_cancers: list
         if not direction:
             continue
         if pol is not None:
-            consumed.add(pol)
+            # the word is used up as this process's polarity, in every reading of it
+            consumed.update(c for c in cues if c.start == pol.start)
         found.append((cue.category, cue, True, f"process:{cue.id}:{pol.id if pol else ''}{direction}"))
     for cue in cues:
         if cue in consumed:
