@@ -207,3 +207,23 @@ def test_a_previously_failed_document_is_retried(tmp_path):
     summary = rf.refresh(folder, kb_path)
     assert summary.status == "completed" and summary.documents["added"] == 1
     assert ("miR-321", "glioma", "upregulated") in triple_table(kb_path)
+
+
+def test_documents_with_gold_are_scored_and_the_metrics_recorded(corpus, tmp_path):
+    folder, expected = corpus
+    gold = tmp_path / "gold"
+    gold.mkdir()
+    right, *_ = sorted(expected["doc000"])
+    rows = ["doc_id\tmirna\tcancer\teffect\tsource\toptional\tevidence\tline",
+            f"doc000\t{right[0]}\t{right[1]}\t{right[2]}\ttext\t0\tinvented\t2",
+            "doc000\tmiR-998\tglioma\tupregulated\ttext\t0\tinvented\t3"]
+    (gold / "doc000.tsv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+
+    summary = rf.refresh(folder, tmp_path / "kb.sqlite", gold_dir=gold)
+
+    strict = summary.metrics["strict"]
+    assert summary.metrics["documents"] == 1
+    assert (strict["tp"], strict["fp"], strict["fn"]) == (1, 2, 1)  # 3 found, 1 right, 1 missed
+    assert "strict       P=0.333 R=0.500" in summary.to_text()
+    with KnowledgeBase(tmp_path / "kb.sqlite") as kb:
+        assert json.loads(kb.run(summary.run_id)["metrics"])["strict"]["tp"] == 1
