@@ -11,9 +11,11 @@ from __future__ import annotations
 import logging
 import re
 
+import numpy
 import spacy
 from scispacy.abbreviation import AbbreviationDetector  # noqa: F401  (registers "abbreviation_detector")
 from scispacy.custom_tokenizer import combined_rule_tokenizer
+from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import compile_infix_regex, filter_spans
@@ -33,9 +35,6 @@ _EXTRA_INFIXES = [
     r"(?<=[A-Za-z]{2})/(?=[A-Za-z]{2})",
 ]
 
-#: Tokens that end with a full stop but do not end a sentence.
-_NO_SPLIT_AFTER = {"al.", "fig.", "figs.", "vs.", "i.e.", "e.g.", "ref.", "refs.", "no.", "approx.", "ca.", "cf."}
-
 
 def _tokenizer(nlp: Language):
     tokenizer = combined_rule_tokenizer(nlp)
@@ -54,20 +53,19 @@ def sentence_boundaries(doc: Doc) -> Doc:
 
     A new sentence starts after a line break (clean-up leaves breaks only between paragraphs and
     after headings) and after ``.``/``!``/``?`` when the next token does not start in lower case.
+    Abbreviations with a full stop ("al.", "Fig.") are single tokens, so they never split.
     """
-    for i, token in enumerate(doc):
-        if i == 0:
-            token.is_sent_start = True
-            continue
-        prev = doc[i - 1]
+    starts = numpy.full((len(doc), 1), -1, dtype="int64")  # -1: not a sentence start
+    for i in range(1, len(doc)):
+        prev, token = doc[i - 1], doc[i]
         if "\n" in prev.whitespace_ or (prev.is_space and "\n" in prev.text):
-            token.is_sent_start = True
-        elif prev.text in {".", "!", "?"} and not (token.text[:1].islower() or token.is_punct and token.text in ",;)"):
-            token.is_sent_start = True
-        elif prev.text.lower() in _NO_SPLIT_AFTER or prev.text.endswith(".") and len(prev.text) > 1:
-            token.is_sent_start = False
-        else:
-            token.is_sent_start = False
+            starts[i, 0] = 1
+        elif prev.text in {".", "!", "?"} and not (token.text[:1].islower() or token.text in {",", ";", ")"}):
+            starts[i, 0] = 1
+    if len(doc):
+        starts[0, 0] = 1
+    # One bulk write: setting token.is_sent_start one by one re-scans the doc each time.
+    doc.from_array([SENT_START], starts.astype("uint64"))  # spaCy reads -1 back from its uint64 form
     return doc
 
 

@@ -14,6 +14,7 @@ re-extracts a document when it changes.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import logging
@@ -75,15 +76,19 @@ class Extractor:
             skip += [(cleaned.clean_offset(t.start), cleaned.clean_offset(t.end)) for t in tables if t.start >= 0]
         sdoc = self.nlp(cleaned.text)
         cues = find_cues(sdoc, self.cue_matcher, self.cue_records)
-        headings = [(a, b) for a, b in cleaned.headings]
+        headings = heading_cancers(sdoc, cleaned.headings)
+        by_sentence = SentenceIndex(sdoc, cues)
         mentions: list[Mention] = []
         for sent in sdoc.sents:
             if any(a <= sent.start_char < b for a, b in skip):
                 continue
-            context = heading_context(sdoc, headings, sent.start_char)
+            context = heading_context(headings, sent.start_char)
             if context is None:
                 continue  # the sentence is itself a heading
-            for rel in relate_sentence(sdoc, sent, cues, context):
+            mirnas, cancers, sent_cues = by_sentence.get(sent)
+            if not mirnas:
+                continue
+            for rel in relate_sentence(sdoc, sent, sent_cues, context, mirnas, cancers):
                 start, end = cleaned.raw_span(sent.start_char, sent.end_char)
                 mentions.append(Mention(
                     doc_id=doc.doc_id, mirna=rel.mirna, cancer=rel.cancer.canonical, cancer_id=rel.cancer.id,
@@ -115,24 +120,53 @@ class Extractor:
         return rows
 
 
-def heading_context(sdoc, headings: list[tuple[int, int]], offset: int):
+def heading_cancers(sdoc, headings: list[tuple[int, int]]) -> list[tuple[int, int, list]]:
+    """Each heading's (start, end) with the cancers it names, most specific first."""
+    from extractors.cancer import choose_most_specific
+
+    spans = sorted(sdoc.spans.get("cancer", []), key=lambda s: s.start_char)
+    starts = [s.start_char for s in spans]
+    out = []
+    for a, b in headings:
+        inside = [s._.cancer for s in spans[bisect.bisect_left(starts, a):] if s.start_char < b and s.end_char <= b]
+        out.append((a, b, choose_most_specific(inside)))
+    return out
+
+
+def heading_context(headings: list[tuple[int, int, list]], offset: int):
     """Cancers named by the nearest heading above ``offset`` (TRIPLES.md §1: "its section heading").
 
     Returns None when ``offset`` is inside a heading (a heading is not a statement).
     """
-    from extractors.cancer import choose_most_specific
-
-    previous = None
-    for start, end in headings:
-        if start <= offset < end:
-            return None
-        if start > offset:
-            break
-        previous = (start, end)
-    if previous is None:
+    i = bisect.bisect_right(headings, (offset, float("inf"))) - 1
+    if i < 0:
         return []
-    inside = [s._.cancer for s in sdoc.spans.get("cancer", []) if s.start_char >= previous[0] and s.end_char <= previous[1]]
-    return choose_most_specific(inside)
+    start, end, concepts = headings[i]
+    if start <= offset < end:
+        return None
+    return concepts
+
+
+class SentenceIndex:
+    """miRNA spans, cancer spans and cues of a sentence, found by bisection (not by scanning)."""
+
+    def __init__(self, sdoc, cues):
+        self.mirnas = sorted(sdoc.spans.get("mirna", []), key=lambda s: s.start)
+        self.cancers = sorted(sdoc.spans.get("cancer", []), key=lambda s: s.start)
+        self.cues = sorted(cues, key=lambda c: c.start)
+        self._m = [s.start for s in self.mirnas]
+        self._c = [s.start for s in self.cancers]
+        self._q = [c.start for c in self.cues]
+
+    @staticmethod
+    def _slice(items, keys, sent, end_of):
+        lo, hi = bisect.bisect_left(keys, sent.start), bisect.bisect_left(keys, sent.end)
+        return [x for x in items[lo:hi] if end_of(x) <= sent.end]
+
+    def get(self, sent):
+        return (self._slice(self.mirnas, self._m, sent, lambda s: s.end),
+                self._slice(self.cancers, self._c, sent, lambda s: s.end),
+                self._slice(self.cues, self._q, sent, lambda c: c.end))
 
 
 def dedupe(mentions: list[Mention]) -> list[Mention]:

@@ -240,11 +240,16 @@ def cancers_for_mirna(span: Span, cancers: list[Span], clause_of_token) -> list[
 # --- the sentence engine ---------------------------------------------------------------------
 
 
-def relate_sentence(doc: Doc, sent: Span, cues: list[Cue], heading_cancers: list[Concept]) -> list[Relation]:
-    mirna_spans = [s for s in doc.spans.get("mirna", []) if s.start >= sent.start and s.end <= sent.end]
+def relate_sentence(doc: Doc, sent: Span, cues: list[Cue], heading_cancers: list[Concept],
+                    mirna_spans: list[Span] | None = None, cancer_spans: list[Span] | None = None
+                    ) -> list[Relation]:
+    """Relations stated by one sentence. Spans default to those of ``doc`` inside the sentence."""
+    if mirna_spans is None:
+        mirna_spans = [s for s in doc.spans.get("mirna", []) if s.start >= sent.start and s.end <= sent.end]
     if not mirna_spans:
         return []
-    cancer_spans = [s for s in doc.spans.get("cancer", []) if s.start >= sent.start and s.end <= sent.end]
+    if cancer_spans is None:
+        cancer_spans = [s for s in doc.spans.get("cancer", []) if s.start >= sent.start and s.end <= sent.end]
     if not cancer_spans and not heading_cancers:
         return []
     cids = clause_ids(sent)
