@@ -1,0 +1,64 @@
+"""The extract flow: one run under Prefect's test harness, plus its retry rule as plain functions."""
+
+from __future__ import annotations
+
+import errno
+from pathlib import Path
+
+import kb_fakes
+import pandas as pd
+import pytest
+from prefect.states import Failed
+
+from extractors.schema import OUTPUT_COLUMNS
+from flows import extract as fe
+from mirkb import extract_batch as eb
+
+
+def test_a_flaky_read_is_raised_for_retry_and_a_parse_failure_is_not(tmp_path, monkeypatch):
+    good = tmp_path / "a.txt"
+    good.write_text(kb_fakes.sentence("miR-7", "glioma", "raised"))
+    (tmp_path / "empty.txt").write_bytes(b"")
+    empty = eb.extract_document(tmp_path / "empty.txt", kb_fakes.FakeExtractor(), raise_io=True)
+    assert empty.error.stage == "ingest"
+
+    def flaky(self):
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(Path, "read_bytes", flaky)
+    with pytest.raises(OSError):
+        eb.extract_document(good, kb_fakes.FakeExtractor(), raise_io=True)
+    recorded = eb.extract_document(good, kb_fakes.FakeExtractor())
+    assert recorded.error.stage == "ingest" and "Input/output error" in recorded.error.message
+
+
+def test_only_io_errors_are_retried():
+    assert fe._retry_on_io(None, None, Failed(data=OSError(errno.EIO, "Input/output error")))
+    assert not fe._retry_on_io(None, None, Failed(data=ValueError("a parse bug")))
+
+
+@pytest.mark.prefect
+def test_extract_flow_writes_the_rows_and_a_summary_artifact(prefect_harness, tmp_path):
+    from prefect.artifacts import Artifact
+
+    folder = tmp_path / "docs"
+    expected = kb_fakes.write_corpus(folder, 2)
+    (folder / "empty.txt").write_bytes(b"")
+    out = tmp_path / "mentions.csv"
+    eb.set_extractor_factory(lambda model, tables: kb_fakes.FakeExtractor())
+    try:
+        stats = fe.extract_flow([str(folder)], str(out))
+    finally:
+        eb.set_extractor_factory(None)
+
+    frame = pd.read_csv(out)
+    assert tuple(frame.columns) == OUTPUT_COLUMNS
+    assert {d: set(zip(g.mirna, g.cancer, g.effect, strict=True)) for d, g in frame.groupby("doc_id")} == expected
+    assert stats["read"] == 2 and stats["failed"] == 1
+    assert pd.read_csv(eb.errors_path(out)).to_dict("records") == [
+        {"doc_id": "empty", "path": str(folder / "empty.txt"), "stage": "ingest", "message": "empty file"}]
+    assert stats["triples"] == sum(len(t) for t in expected.values())
+    artifact = Artifact.get(fe.ARTIFACT_KEY)
+    assert artifact is not None
+    assert "# mirkb extract: completed with errors" in artifact.data
+    assert "| upregulated | 2 |" in artifact.data and "| empty | ingest | empty file |" in artifact.data
