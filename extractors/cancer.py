@@ -39,7 +39,7 @@ class LexiconError(ValueError):
     """A data file record that does not have the expected shape."""
 
 
-_LEXICON_KEYS = {"id", "canonical", "aliases", "ancestors", "generic", "source"}
+_LEXICON_KEYS = {"id", "canonical", "aliases", "ancestors", "generic", "source", "spec"}
 
 
 def _is_abbreviation(alias: str) -> bool:
@@ -90,9 +90,7 @@ def load_lexicon() -> Lexicon:
         concept = Concept(rec["canonical"], rec["id"], frozenset(rec["ancestors"]), bool(rec["generic"]))
         concepts[concept.canonical] = concept
         records.append((rec, concept))
-    spec_names = {c.canonical for c in concepts.values() if c.canonical != c.canonical.lower()} | {
-        rec["canonical"] for rec, _ in records if rec["source"] == "mirkb"
-    }
+    spec_names = {rec["canonical"] for rec, _ in records if rec["spec"]}
     for rec, concept in records:
         for alias in rec["aliases"]:
             table, key = (abbreviations, alias) if _is_abbreviation(alias) else (words, alias.lower())

@@ -8,7 +8,7 @@ Inputs (read-only, beside the repository):
                                              (abbreviations, spec names without a DOID)
 Outputs:
   extractors/data/cancer_lexicon.jsonl       one record per concept: id, canonical, aliases,
-                                             ancestors, generic, source
+                                             ancestors, generic, source, spec (a §3 name)
   extractors/data/cancer_lexicon.meta.json  the ontology release it was built from
   extractors/data/mirbase_numbers.txt        miRNA numbers known to miRBase (current and previous)
 
@@ -124,7 +124,7 @@ def build_cancer_lexicon(obo: Path, additions: Path) -> list[dict]:
         ancestors = sorted(a for a in networkx.descendants(graph, node) if a.startswith("DOID:"))
         records[node] = {
             "id": node, "canonical": canonical, "aliases": sorted(expanded), "ancestors": ancestors,
-            "generic": node in GENERIC_IDS, "source": "DO_cancer_slim",
+            "generic": node in GENERIC_IDS, "source": "DO_cancer_slim", "spec": node in SPEC_NAMES,
         }
     by_name = {r["canonical"]: r for r in records.values()}
     do_aliases = {a.lower(): r["canonical"] for r in records.values() for a in r["aliases"]}
@@ -136,7 +136,7 @@ def build_cancer_lexicon(obo: Path, additions: Path) -> list[dict]:
             parent = by_name.get(row.get("parent") or "")
             rec = {"id": "", "canonical": target, "aliases": sorted(spelling_variants(target)),
                    "ancestors": ([parent["id"]] + parent["ancestors"]) if parent else [],
-                   "generic": False, "source": "mirkb"}
+                   "generic": False, "source": "mirkb", "spec": True}
             records[f"mirkb:{target}"] = rec
             by_name[target] = rec
         alias = row["alias"]

@@ -1,0 +1,117 @@
+"""Relation patterns: each effect's phrasing, coordination, negation, hedging (invented sentences)."""
+
+import pytest
+
+from extractors.pipeline import Extractor
+from extractors.schema import Document
+
+
+@pytest.fixture(scope="module")
+def extractor():
+    return Extractor()
+
+
+def triples(extractor, text):
+    doc = Document(doc_id="t", path="t.txt", format="txt", text=text, sha256="0")
+    return {(m.mirna, m.cancer, m.effect) for m in extractor.extract(doc)}
+
+
+def rows(extractor, text):
+    doc = Document(doc_id="t", path="t.txt", format="txt", text=text, sha256="0")
+    return extractor.extract(doc)
+
+
+@pytest.mark.parametrize(
+    ("text", "effect"),
+    [
+        ("Serum miR-933 was significantly elevated in glioma patients compared with controls.", "upregulated"),
+        ("Levels of miR-933 were higher in glioma tissue than in normal brain.", "upregulated"),
+        ("Exosomal miR-933 was downregulated in glioma tissue.", "downregulated"),
+        ("miR-933 levels were lower in glioma than in healthy donors.", "downregulated"),
+        ("Exosomal miR-933 promoted proliferation of glioma cells.", "promotes_growth"),
+        ("Exosomal miR-933 enhanced migration and invasion of glioma cells.", "promotes_metastasis"),
+        ("Glioma-derived miR-933 induced epithelial-mesenchymal transition.", "promotes_metastasis"),
+        ("Glioma-derived miR-933 promoted tube formation of endothelial cells.", "promotes_angiogenesis"),
+        ("Glioma-derived miR-933 drove M2 polarization of macrophages.", "modulates_microenvironment"),
+        ("Exosomal miR-933 conferred resistance to temozolomide in glioma cells.", "drug_resistance"),
+        ("Delivery of miR-933 increased sensitivity of glioma cells to cisplatin.", "drug_sensitivity"),
+        ("miR-933 inhibited the invasion of glioma cells.", "suppresses_tumor"),
+        ("miR-933 acts as a tumor suppressor in glioma.", "suppresses_tumor"),
+        ("Plasma miR-933 could serve as a diagnostic marker for glioma.", "diagnostic_marker"),
+        ("High miR-933 expression was associated with poor survival of glioma patients.", "prognostic_marker"),
+    ],
+)
+def test_each_effect_phrasing(extractor, text, effect):
+    assert ("miR-933", "glioma", effect) in triples(extractor, text)
+
+
+def test_passive_process_takes_polarity_after_it(extractor):
+    assert ("miR-933", "glioma", "suppresses_tumor") in triples(
+        extractor, "In glioma cells transfected with miR-933, invasion was inhibited.")
+
+
+def test_coordination_gives_each_mirna(extractor):
+    got = triples(extractor, "miR-933 and miR-934 were upregulated in glioma tissue.")
+    assert {("miR-933", "glioma", "upregulated"), ("miR-934", "glioma", "upregulated")} <= got
+
+
+def test_one_sentence_gives_several_effects(extractor):
+    got = triples(extractor, "miR-933 was elevated in glioma and correlated with poor prognosis.")
+    assert {("miR-933", "glioma", "upregulated"), ("miR-933", "glioma", "prognostic_marker")} <= got
+
+
+def test_whereas_splits_opposite_statements(extractor):
+    got = triples(extractor, "In glioma, miR-933 was upregulated, whereas miR-934 was downregulated.")
+    assert ("miR-933", "glioma", "upregulated") in got and ("miR-934", "glioma", "downregulated") in got
+    assert ("miR-933", "glioma", "downregulated") not in got and ("miR-934", "glioma", "upregulated") not in got
+
+
+def test_knockdown_inverts_polarity(extractor):
+    got = triples(extractor, "Knockdown of miR-933 inhibited proliferation of glioma cells.")
+    assert got == {("miR-933", "glioma", "promotes_growth")}
+
+
+def test_a_target_reduced_by_the_mirna_is_not_its_level(extractor):
+    got = triples(extractor, "In glioma cells, miR-933 reduced the expression of PTEN.")
+    assert ("miR-933", "glioma", "downregulated") not in got
+
+
+def test_sponged_mirna_takes_no_effect(extractor):
+    assert triples(extractor, "In glioma, circXYZ promoted invasion by sponging miR-933.") == set()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Serum miR-933 was not associated with survival of glioma patients.",
+        "miR-933 had no effect on invasion of glioma cells.",
+    ],
+)
+def test_negated_statements_give_nothing(extractor, text):
+    assert triples(extractor, text) == set()
+
+
+def test_hedged_statement_counts_and_is_flagged(extractor):
+    found = rows(extractor, "Plasma miR-933 may serve as a potential diagnostic biomarker for glioma.")
+    assert found and all(m.hedged for m in found)
+    assert not any(m.hedged for m in rows(extractor, "Plasma miR-933 distinguished glioma patients from controls."))
+
+
+def test_no_cancer_no_triple(extractor):
+    assert triples(extractor, "Exosomal miR-933 regulates TLR signalling and promotes proliferation.") == set()
+
+
+def test_non_cancer_disease_is_not_a_cancer(extractor):
+    assert triples(extractor, "miR-933 was elevated in patients with Alzheimer's disease.") == set()
+
+
+def test_section_heading_sets_the_cancer(extractor):
+    text = "Results\n\nGlioma\nSerum miR-933 was elevated in patients compared with controls.\n"
+    assert ("miR-933", "glioma", "upregulated") in triples(extractor, text)
+
+
+def test_rows_carry_evidence_offsets_and_rule(extractor):
+    text = "Intro line.\n\nExosomal miR-933 promoted proliferation of glioma cells."
+    (row,) = rows(extractor, text)
+    assert text[row.start:row.end].startswith("Exosomal miR-933")
+    assert row.source == "text" and row.rule and row.cancer_id == "DOID:3070"
