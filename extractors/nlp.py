@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+import warnings
 
 import numpy
 import spacy
@@ -24,6 +25,12 @@ from extractors import cancer as _cancer  # noqa: F401  (registers "mirkb_cancer
 from extractors import mirna as _mirna  # noqa: F401  (registers "mirkb_mirna")
 
 log = logging.getLogger(__name__)
+
+# Known, harmless library warnings that would otherwise print on every run: spaCy's regex
+# "possible set union" notice about its own tokenizer rules, and scispacy's abbreviation
+# detector, which builds an empty global matcher by design.
+warnings.filterwarnings("ignore", message="Possible set union", category=FutureWarning)
+warnings.filterwarnings("ignore", message=r"\[W036\]", category=UserWarning)
 
 # scispacy keeps "cancer-derived", "HCC-derived" and "NSCLC/SCLC" as one token; authors glue
 # cancer names to these words, so split them off to let the phrase matchers see the name.

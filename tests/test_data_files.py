@@ -1,0 +1,60 @@
+"""Every shipped data file loads and has the record shape its loader checks."""
+
+import json
+from importlib import resources
+
+import pytest
+
+from extractors.cancer import LexiconError, load_lexicon
+from extractors.mirna import known_numbers
+from extractors.relations import PROCESS_EFFECTS, load_cue_records
+from extractors.schema import EFFECTS
+
+
+def test_cancer_lexicon_covers_every_ontology_term_and_spec_name():
+    lexicon = load_lexicon()
+    # 730 terms in the subset, one of them obsolete (obonet leaves obsolete terms out)
+    assert len([c for c in lexicon.concepts.values() if c.id.startswith("DOID:")]) == 729
+    for name in ("lung cancer", "non-small cell lung carcinoma", "gastric cancer", "Merkel cell carcinoma",
+                 "castration-resistant prostate cancer", "high-grade serous ovarian carcinoma"):
+        assert name in lexicon.concepts
+    assert lexicon.concepts["castration-resistant prostate cancer"].id == ""  # never an invented id
+    assert lexicon.concepts["cancer"].generic
+
+
+def test_lexicon_meta_names_the_ontology_release():
+    meta = json.loads(resources.files("extractors.data").joinpath("cancer_lexicon.meta.json").read_text())
+    assert meta["source"].startswith("doid/releases/")
+
+
+def test_cell_line_table_has_at_least_forty_lines():
+    names = {n.replace("-", "").replace(" ", "") for n in load_lexicon().cell_lines}
+    assert len(names) >= 40
+
+
+def test_mirbase_numbers_include_known_and_exclude_absent():
+    numbers = known_numbers()
+    assert {"21", "155", "1246", "200"} <= numbers and "2" not in numbers
+
+
+def test_cue_records_have_known_kinds_and_effects():
+    records = load_cue_records()
+    assert records
+    for rec in records:
+        if rec["kind"] in {"role", "expression", "marker"}:
+            assert rec["effect"] in EFFECTS or rec["effect"] == "biomarker", rec["id"]
+        if rec["kind"] == "polarity":
+            assert rec["polarity"] in {"+", "-"}
+    assert set(PROCESS_EFFECTS.values()) <= set(EFFECTS)
+
+
+def test_bad_lexicon_record_names_file_and_line(monkeypatch):
+    import extractors.cancer as cancer
+
+    monkeypatch.setattr(cancer, "_read_data", lambda name: '{"canonical": "x"}\n')
+    cancer.load_lexicon.cache_clear()
+    try:
+        with pytest.raises(LexiconError, match=r"cancer_lexicon.jsonl:1: missing key"):
+            cancer.load_lexicon()
+    finally:
+        cancer.load_lexicon.cache_clear()

@@ -1,0 +1,41 @@
+"""Quality must not fall: the extractor on both seed reviews and the dev abstracts, scored.
+
+The figures recorded in bench/quality.json come from ``python -m mirkb.quality --record``; a
+change that lowers strict micro-F1 on the seeds (or pair F1 on the dev set) by more than 0.02
+fails here. Improve, then record the new figures.
+"""
+
+import json
+
+import pytest
+
+from mirkb.quality import RECORD, TOLERANCE, default_devset, dev_quality, seed_quality
+from mirkb.settings import default_corpus, default_gold
+
+
+@pytest.fixture(scope="module")
+def extractor():
+    from extractors.pipeline import Extractor
+
+    return Extractor()
+
+
+@pytest.fixture(scope="module")
+def recorded():
+    return json.loads(RECORD.read_text(encoding="utf-8"))
+
+
+def test_seed_strict_f1_has_not_fallen(extractor, recorded):
+    corpus = default_corpus()
+    assert corpus is not None, "the seed corpus (../shared/corpus) is needed for the regression test"
+    seeds = seed_quality(extractor, corpus, default_gold())
+    for scope in ("text", "all"):
+        now = seeds.result("strict", scope).micro.f1
+        assert now >= recorded[f"seed_strict_{scope}"]["f1"] - TOLERANCE, (scope, now)
+
+
+def test_dev_pair_f1_has_not_fallen(extractor, recorded):
+    devset = default_devset()
+    assert devset.is_dir(), "the dev abstracts (../shared/devsets) are needed for the regression test"
+    now = dev_quality(extractor, devset).result("pair", "all").micro.f1
+    assert now >= recorded["dev_pair"]["f1"] - TOLERANCE, now
