@@ -125,10 +125,23 @@ def _cancer_patterns() -> tuple[re.Pattern, re.Pattern]:
     def alternation(names) -> str:
         return "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
 
+    def loose(name: str) -> str:
+        # PDF text splits a cell-line name where letters meet digits ("4 T1", "HGC 27").
+        parts = re.findall(r"[A-Za-z]+|\d+|[^A-Za-z\d]", name)
+        return "".join(re.escape(p) + (r"[\s-]?" if k + 1 < len(parts) and parts[k + 1][0].isalnum()
+                                       and p[0].isalnum() and p[0].isdigit() != parts[k + 1][0].isdigit() else "")
+                       for k, p in enumerate(parts))
+
     edge_l, edge_r = r"(?<![A-Za-z0-9])", r"(?![A-Za-z0-9])"
     words = re.compile(rf"(?i:{edge_l}(?:{alternation(lex.words)}){edge_r})")
-    exact = re.compile(rf"{edge_l}(?:{alternation(list(lex.abbreviations) + list(lex.cell_lines))}){edge_r}")
+    names = sorted(list(lex.abbreviations) + list(lex.cell_lines), key=len, reverse=True)
+    exact = re.compile(rf"{edge_l}(?:{'|'.join(loose(n) for n in names)}){edge_r}")
     return words, exact
+
+
+@lru_cache(maxsize=1)
+def _compact_cell_lines() -> dict[str, Concept]:
+    return {re.sub(r"[\s-]", "", name): c for name, c in load_lexicon().cell_lines.items()}
 
 
 def cancers_in(text: str) -> list[Concept]:
@@ -138,8 +151,8 @@ def cancers_in(text: str) -> list[Concept]:
     lex = load_lexicon()
     words, exact = _cancer_patterns()
     found = [(m.start(), m.end(), lex.words.get(" ".join(m.group(0).lower().split()))) for m in words.finditer(text)]
-    found += [(m.start(), m.end(), lex.abbreviations.get(m.group(0)) or lex.cell_lines.get(m.group(0)))
-              for m in exact.finditer(text)]
+    found += [(m.start(), m.end(), lex.abbreviations.get(m.group(0)) or lex.cell_lines.get(m.group(0))
+               or _compact_cell_lines().get(re.sub(r"[\s-]", "", m.group(0)))) for m in exact.finditer(text)]
     # Longest first, then drop spans inside a kept one ("lung cancer" inside "non-small cell lung cancer").
     kept: list[tuple[int, int, Concept]] = []
     for start, end, concept in sorted(found, key=lambda f: (f[0] - f[1], f[0])):
@@ -163,7 +176,7 @@ def row_cancers(named: list[list[Concept]]) -> list[Concept]:
     the first column, "NSCLC cells" as donor → NSCLC), but two cancers one cell names side by side
     ("NSCLC and lung squamous cell carcinoma patients") are both kept: they are two groups.
     """
-    per_cell = [choose_most_specific(cell) for cell in named]
+    per_cell = [list(dict.fromkeys(c for c in cell if not c.generic)) for cell in named]
     out: list[Concept] = []
     for i, cell in enumerate(per_cell):
         for concept in cell:
@@ -443,8 +456,8 @@ def split_by_content(text: str) -> tuple[str, str, str]:
 
     The component cell starts at the first molecule (a miRNA or another RNA) and runs over a list
     of names; the text before it is the source, the text after it the mechanism and effect. When
-    the first molecule is another RNA, miRNAs coordinated with it ("circ-X and let-7") are part of
-    the component, but a miRNA further on is only in the mechanism.
+    the first molecule is another RNA (a circRNA, lncRNA …) the row is about that RNA (TRIPLES.md
+    §1): the component is that RNA alone, and miRNAs further on are only its mechanism.
     """
     mirnas = find_mirnas(text)
     other = _OTHER_RNA.search(text)
@@ -452,9 +465,6 @@ def split_by_content(text: str) -> tuple[str, str, str]:
         return "", "", text.strip()
     if other and (not mirnas or other.start() < mirnas[0].start):
         start, end = other.start(), other.end()
-        nxt = next((m for m in mirnas if m.start >= end), None)
-        if nxt is not None and _LIST_GAP.match(text[end:nxt.start]):
-            end = nxt.end
     else:
         start, end = mirnas[0].start, mirnas[0].end
         for m in mirnas[1:]:
@@ -693,7 +703,8 @@ def table_mentions(doc_id: str, table: Table) -> list[Mention]:
         names = [name for _, t in by_role["mirna"] for m in find_mirnas(t) for name in m.names]
         if not names:
             continue
-        named = [cancers_in(t) for _, t in by_role.get("cancer", []) + by_role.get("context", [])]
+        # A cancer in the effect cell counts too: flattened rows pack a donor cell into it.
+        named = [cancers_in(t) for r in ("cancer", "context", "effect") for _, t in by_role.get(r, [])]
         cancers = (row_cancers(named) or row_cancers([cancers_in(t) for _, t in by_role.get("other", [])])
                    or carry or caption_cancers)
         span = table.row_spans[n] if n < len(table.row_spans) else (-1, -1)
