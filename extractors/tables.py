@@ -325,7 +325,7 @@ def _header_lines(lines: list[_Line], i: int) -> tuple[list[str], int]:
     return names, i
 
 
-def _cell_groups(lines: list[_Line], i: int, header_size: int):
+def _cell_groups(lines: list[_Line], i: int):
     """Cells from line ``i``: runs of non-blank lines, with reference lines, "(continued)" captions
     with their repeated header, and page furniture split out. Yields (kind, lines)."""
     group: list[_Line] = []
@@ -368,16 +368,15 @@ def _cell_per_line(lines: list[_Line], ci: int) -> Table | None:
     pending_row: list[list[_Line]] = []
     end = lines[i - 1].end if i > 0 else lines[ci].end
     max_cells = len(header) + 3
-    carry: list[Concept] = []
     waiting: list[Concept] = []  # stacked first-column labels not yet confirmed by a row
-    for kind, group in _cell_groups(lines, i, len(header)):
+    for kind, group in _cell_groups(lines, i):
         if kind == "furniture":
             continue
         if kind == "cell" and (len(group) > 4 or any(_is_prose(ln.text) for ln in group)):
             break
         pending_row.append(group)
         if kind == "ref":
-            cells, carry, waiting = _assemble_row(pending_row, header, roles, carry, waiting)
+            cells, waiting = _assemble_row(pending_row, header, roles, waiting)
             rows.append(cells)
             spans.append((pending_row[0][0].start, pending_row[-1][-1].end))
             end = spans[-1][1]
@@ -394,8 +393,8 @@ def _cell_per_line(lines: list[_Line], ci: int) -> Table | None:
     return Table(caption, header, rows, spans, lines[ci].start, end, "cell-per-line")
 
 
-def _assemble_row(groups: list[list[_Line]], header: list[str], roles: list[str], carry: list[Concept],
-                  waiting: list[Concept]) -> tuple[list[str], list[Concept], list[Concept]]:
+def _assemble_row(groups: list[list[_Line]], header: list[str], roles: list[str],
+                  waiting: list[Concept]) -> tuple[list[str], list[Concept]]:
     """Put one row's cells into header order; decide its first-column cancer.
 
     Policy for first-column labels: one label before the miRNA cell is the row's cancer and is
@@ -422,8 +421,6 @@ def _assemble_row(groups: list[list[_Line]], header: list[str], roles: list[str]
         hit = next((w for w in waiting if any(w == c or w.is_broader_than(c) for c in named)), None)
         if hit is not None:
             label, waiting = hit.canonical, [w for w in waiting if w is not hit]
-    if label:
-        carry = choose_most_specific([label_concept(label)] if label_concept(label) else [])
     cells = [""] * len(header)
     _put(cells, roles, "cancer", label)
     _put(cells, roles, "mirna", texts[mi] if mi is not None else "")
@@ -434,7 +431,7 @@ def _assemble_row(groups: list[list[_Line]], header: list[str], roles: list[str]
         if free:
             k = free[min(n, len(free) - 1)]
             cells[k] = f"{cells[k]} {text}".strip()
-    return cells, carry, waiting
+    return cells, waiting
 
 
 def _put(cells: list[str], roles: list[str], role: str, text: str, last: bool = False) -> None:
@@ -650,8 +647,9 @@ def _rotated(lines: list[_Line], first: int, last: int) -> Table | None:
 
 
 def _unglue(text: str) -> str:
-    """Put back the space rotated text loses between a cell and a miRNA name ("BMSCsmiR-210")."""
+    """Put back the space rotated text loses around a miRNA name ("BMSCsmiR-210", "miR-19bActivates")."""
     text = re.sub(r"(?<=[A-Za-z0-9])(?=(?:miR|let)-?\s?\d)", " ", text)
+    text = re.sub(r"(?<=\d[a-z])(?=[A-Z][a-z])", " ", text)
     return re.sub(r"(?<=[a-z])(?=(?:circ|lnc)[-_A-Z0-9])", " ", text)
 
 
