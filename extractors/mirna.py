@@ -22,7 +22,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 # Head of a name: species prefix, then any of the spellings authors use for "miR".
-_HEAD = r"(?:(?:hsa|mmu|rno)-)?(?:mi[Rr]|MiR|MIR|miRNA|MiRNA|miRNAs?|micro[Rr][Nn][Aa]|Micro[Rr][Nn][Aa]|micro-RNA)"
+_HEAD = r"(?:(?:hsa|mmu|rno)-)?(?:mi[Rr]|MiR|Mir|MIR|miRNA|MiRNA|miRNAs?|micro[Rr][Nn][Aa]|Micro[Rr][Nn][Aa]|micro-RNA)"
 # Number, optional letter, optional precursor copy / cluster end, optional arm.
 _BODY = r"(?P<num>\d{1,5})(?P<let>[a-rt-zA-RT-Z](?![a-zA-Z]))?(?P<sub>-\d{1,3}(?![\dp]))?(?P<arm>-?[35]p|\*)?"
 _MIR = re.compile(

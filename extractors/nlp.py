@@ -40,6 +40,8 @@ _EXTRA_INFIXES = [
     r"|containing|exposed|educated|conditioned|stimulated|originated|secreting|producing|infiltrating"
     r"|bearing|free|type|targeting|promoting|suppressing|initiating)\b)",
     r"(?<=[A-Za-z]{2})/(?=[A-Za-z]{2})",
+    # PDF line joins sometimes lose the hyphen: "cancerderived", "tumorassociated".
+    r"(?:(?<=cancer)|(?<=tumor)|(?<=tumour))(?=(?:derived|associated|secreted|released)\b)",
 ]
 
 

@@ -58,6 +58,18 @@ _CLAUSE_BREAKS = {";", "whereas", "while", "whilst", "but", "however", "although
 _COPULA = {"is", "was", "were", "are", "be", "been", "being", "remained", "became", "appeared", "seemed"}
 _LEVEL_WORDS = {"level", "levels", "expression", "expressed", "abundance", "amount", "amounts", "concentration",
                 "concentrations", "content", "copy", "copies", "in", "than", "of", "among"}
+#: Between a polarity word and a process, these mean the word is about something else.
+_BLOCKERS = {"level", "levels", "expression", "amount", "amounts", "concentration", "concentrations", "in",
+             "from", "than", "compared", "whereas", "while", "which", "that", "by", "via", "through"}
+#: Words a coordinated list of processes is made of.
+_LIST_WORDS = {"and", "or", "as", "well", "the", "of", "its", "their", "cell", "cells", "tumor", "tumour",
+               "cancer", "both", "also", "further", "subsequent", "subsequently", "thereby"}
+#: Verbs that carry a state like a copula: "miR-21 had significant downregulation".
+_STATE_VERBS = {"had", "has", "have", "showed", "shows", "show", "exhibited", "displayed", "demonstrated",
+                "presented", "revealed"}
+#: Words that mark a comparison with controls: without one, "high miR-21 … survival" stratifies.
+_COMPARISON = {"than", "compared", "comparison", "versus", "vs", "vs.", "control", "controls", "healthy",
+               "normal", "benign", "noncancerous", "non-cancerous", "adjacent", "relative"}
 _DETERMINERS = {"the", "a", "an", "its", "their", "his", "her", "this", "these", "those", "both"}
 
 
@@ -144,17 +156,30 @@ def clause_ids(sent: Span) -> list[int]:
 # --- policies -------------------------------------------------------------------------------
 
 
-def polarity_for_process(cue: Cue, cues: list[Cue], clause_of, consumed: set[Cue]) -> tuple[str, Cue | None]:
-    """Polarity of a process: nearest polarity/expression cue before it (≤ 6 tokens, same clause),
-    else a passive polarity cue after it ("invasion was inhibited", ≤ 4 tokens)."""
-    before = [c for c in cues if c.end <= cue.start and cue.start - c.end <= 6 and clause_of(c) == clause_of(cue)
-              and c.kind in {"polarity", "expression", "knockdown"}]
-    if before:
-        pol = before[-1]
-        return _direction(pol), pol
+def polarity_for_process(doc: Doc, cue: Cue, cues: list[Cue], clause_of) -> tuple[str, Cue | None]:
+    """Polarity of a process: the nearest polarity/expression cue before it in the same clause,
+    reached across a coordinated list of processes ("promoted migration, invasion and
+    angiogenesis"); a level noun or a preposition in between means the cue describes something
+    else ("elevated amounts in serosa-invasive samples"). Else a passive polarity cue after it
+    ("invasion was inhibited", at most four tokens on)."""
+    by_start = {c.start: c for c in cues if c.kind in {"polarity", "expression", "knockdown"}
+                and clause_of(c) == clause_of(cue)}
+    process_tokens = {i for c in cues if c.kind == "process" for i in range(c.start, c.end)}
+    words = 0
+    i = cue.start - 1
+    while i >= 0 and words <= 6:
+        if i in by_start and by_start[i].end <= cue.start:
+            pol = by_start[i]
+            return _direction(pol), pol
+        token = doc[i]
+        if token.lower_ in _BLOCKERS or token.is_sent_start:
+            break
+        if not (i in process_tokens or token.is_punct or token.lower_ in _LIST_WORDS):
+            words += 1
+        i -= 1
     after = [c for c in cues if c.start >= cue.end and c.start - cue.end <= 4 and clause_of(c) == clause_of(cue)
              and c.kind in {"polarity", "expression"}]
-    if after:
+    if after and any(t.lower_ in _COPULA for t in doc[cue.end:after[0].start]):
         return _direction(after[0]), after[0]
     return "", None
 
@@ -173,8 +198,11 @@ def expression_describes_mirna(doc: Doc, cue: Cue, mirna_spans: list[Span]) -> b
     word = doc[cue.start].lower_
     if nxt is not None and nxt.lower_ == "by":
         return False  # "PTEN was reduced by miR-21": the miRNA is the agent
-    near = [s for s in mirna_spans if abs(_gap(s, cue)) <= 8]
+    near = [s for s in mirna_spans if abs(_gap(s, cue)) <= 12]
     if not near:
+        return False
+    sent = doc[cue.start].sent
+    if stratifies(sent, cue, mirna_spans):
         return False
     if word in {"high", "low", "highly", "rich"}:
         return nxt is not None and (nxt.lower_ in _LEVEL_WORDS or nxt.lower_ in {"enriched", "abundant"}
@@ -187,8 +215,21 @@ def expression_describes_mirna(doc: Doc, cue: Cue, mirna_spans: list[Span]) -> b
     before = [s for s in mirna_spans if s.end <= cue.start]
     if before:
         between = doc[before[-1].end:cue.start]
-        return len(between) <= 8 and (any(t.lower_ in _COPULA | _LEVEL_WORDS for t in between) or len(between) <= 1)
+        return len(between) <= 12 and (any(t.lower_ in _COPULA | _LEVEL_WORDS | _STATE_VERBS for t in between)
+                                       or len(between) <= 1)
     return any(t.lower_ in _LEVEL_WORDS for t in doc[cue.end:cue.end + 3])
+
+
+def stratifies(sent: Span, cue: Cue, mirna_spans: list[Span]) -> bool:
+    """"High miR-21 was associated with poor survival": patients split by level, not a comparison
+    with controls, so no up/down row (GUIDELINES decision 14)."""
+    attributive = any(s.start >= cue.end and s.start - cue.end <= 4 for s in mirna_spans)
+    if not attributive:
+        return False
+    words = {t.lower_ for t in sent}
+    outcome = words & {"survival", "prognosis", "os", "dfs", "pfs", "recurrence", "relapse", "outcome", "risk",
+                       "associated", "association", "associations", "correlated", "correlation", "predicted"}
+    return bool(outcome) and not (words & _COMPARISON)
 
 
 def _gap(span: Span, cue: Cue) -> int:
@@ -199,9 +240,25 @@ def _gap(span: Span, cue: Cue) -> int:
     return 0
 
 
+def is_test_sensitivity(doc: Doc, cue: Cue, diagnostic_context: bool) -> bool:
+    """Plain "sensitivity" of a test, not of cells to a drug: no "to …" follows it."""
+    word = doc[cue.start].lower_
+    if word not in {"sensitivity", "sensitivities", "sensitive"}:
+        return False  # chemosensitivity, radiosensitivity: always about therapy
+    follows_to = any(t.lower_ == "to" for t in doc[cue.end:cue.end + 6])
+    return diagnostic_context or not follows_to
+
+
+def about_endothelium(doc: Doc, cue: Cue) -> bool:
+    """Endothelial proliferation or migration is angiogenesis (TRIPLES.md §4)."""
+    window = doc[max(cue.start - 3, 0):cue.end + 4]
+    return any(t.lower_.startswith(("huvec", "endothelial", "huvecs")) for t in window)
+
+
 def is_negated(doc: Doc, cue: Cue, negations: list[Cue], clause_of) -> bool:
-    """A negation cue at most four tokens before the cue, in the same clause."""
-    return any(0 <= cue.start - n.end <= 4 and clause_of(n) == clause_of(cue) for n in negations)
+    """A negation cue at most four tokens before the cue, in the same clause ("not only" is not one)."""
+    return any(0 <= cue.start - n.end <= 4 and clause_of(n) == clause_of(cue)
+               and not (n.end < len(doc) and doc[n.end].lower_ == "only") for n in negations)
 
 
 def mirna_is_removed(doc: Doc, span: Span, knockdowns: list[Cue]) -> bool:
@@ -270,6 +327,8 @@ def relate_sentence(doc: Doc, sent: Span, cues: list[Cue], heading_cancers: list
     hedged = any(c.kind == "hedge" for c in cues)
     has_specificity = any(t.lower_ == "specificity" for t in sent)
     has_prognostic = any(c.effect == "prognostic_marker" for c in cues)
+    has_diagnostic = any(c.effect == "diagnostic_marker" for c in cues)
+    has_metastasis = any(c.category in {"metastasis", "clinical"} for c in cues)
 
     # (effect, cue, direction-sensitive) for every cue that yields an effect
     found: list[tuple[str, Cue, bool, str]] = []
@@ -277,9 +336,11 @@ def relate_sentence(doc: Doc, sent: Span, cues: list[Cue], heading_cancers: list
     for cue in cues:
         if cue.kind != "process":
             continue
-        if cue.category == "sensitivity" and has_specificity:
-            found.append(("diagnostic_marker", cue, False, "marker:sensitivity-specificity"))
+        if cue.category == "sensitivity" and is_test_sensitivity(doc, cue, has_specificity or has_diagnostic):
+            found.append(("diagnostic_marker", cue, False, "marker:test-sensitivity"))
             continue
+        if cue.category in {"growth", "metastasis"} and about_endothelium(doc, cue):
+            cue = Cue(cue.kind, cue.start, cue.end, cue.id, "angiogenesis")
         assoc = [a for a in cues if a.kind == "assoc" and 0 <= cue.start - a.end <= 8
                  and clause_of(a) == clause_of(cue)]
         if assoc and cue.category in {"metastasis", "growth", "clinical"}:
@@ -288,7 +349,7 @@ def relate_sentence(doc: Doc, sent: Span, cues: list[Cue], heading_cancers: list
         if assoc and cue.category == "resistance":
             found.append(("drug_resistance", cue, False, f"assoc:{cue.id}"))
             continue
-        direction, pol = polarity_for_process(cue, cues, clause_of, consumed)
+        direction, pol = polarity_for_process(doc, cue, cues, clause_of)
         if not direction:
             continue
         if pol is not None:
@@ -305,7 +366,8 @@ def relate_sentence(doc: Doc, sent: Span, cues: list[Cue], heading_cancers: list
             if effect == "biomarker":
                 if has_prognostic:
                     continue
-                effect = "diagnostic_marker"
+                # a marker "for characterising metastasis / stage" is prognostic (GUIDELINES 20)
+                effect = "prognostic_marker" if has_metastasis and not has_diagnostic else "diagnostic_marker"
             found.append((effect, cue, False, f"marker:{cue.id}"))
         elif cue.kind == "expression" and expression_describes_mirna(doc, cue, mirna_spans):
             found.append((cue.effect, cue, False, f"expression:{cue.id}"))

@@ -240,7 +240,7 @@ def cell_effects(text: str, marker_column: bool = False) -> list[str]:
             if (assoc or marker_column) and cue.category in {"growth", "metastasis"}:
                 add("prognostic_marker")
                 continue
-            direction, pol = polarity_for_process(cue, cues, lambda _c: 0, set())
+            direction, pol = polarity_for_process(doc, cue, cues, lambda _c: 0)
             used.add(pol)
             add(PROCESS_EFFECTS.get((cue.category, direction or "+")))
         elif cue.kind == "role":
