@@ -30,9 +30,12 @@ _MIR = re.compile(
 )
 _LET = re.compile(r"(?<![A-Za-z0-9])(?:(?:hsa|mmu)-)?let-?\s?7(?P<let>[a-kA-K])?(?![a-zA-Z])(?P<arm>-[35]p)?")
 # Families written as a plural or with "family"/"cluster" after the name.
-_FAMILY_AFTER = re.compile(r"\s*(?:s\b|\s(?:miRNA\s|microRNA\s)?(?:family|families|cluster)\b(?:\s+members?)?)")
-_TILDE_CLUSTER = re.compile(r"(?:~|\s+approximately\s+)(\d{1,3})(?=\s+cluster|\s*\))")
-_CLUSTER_WORD = re.compile(r"\s(?:miRNA\s)?cluster\b")
+_FAMILY_AFTER = re.compile(
+    r"\s*(?:s\b|\s(?:miRNA\s|microRNA\s)?(?:family|families|cluster|polycistron)\b(?:\s+members?)?)")
+_TILDE_CLUSTER = re.compile(r"(?:~|\s+approximately\s+)(\d{1,3})(?=\s+(?:cluster|polycistron)|\s*\))")
+_CLUSTER_WORD = re.compile(r"\s(?:miRNA\s)?(?:cluster|polycistron)\b")
+# "miR-17/92 cluster": a slash and a bare number before a cluster word name the cluster.
+_SLASH_CLUSTER = re.compile(r"/(\d{1,3})(?=\s(?:miRNA\s)?(?:cluster|polycistron)\b)")
 # A list continuation after a name: separator then a short form.
 _SEP = r"(?:\s*/\s*|\s*,\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+|\s*&\s*)"
 _CONT = re.compile(
@@ -99,7 +102,7 @@ def _family_or_cluster(text: str, end: int, base: str) -> tuple[str, int] | None
         return None
     word = m.group(0)
     root = re.sub(r"[a-z]?(-[35]p)?$", "", base) if "cluster" not in word else base
-    if "cluster" in word:
+    if "cluster" in word or "polycistron" in word:
         return f"{root} cluster", m.end()
     if base.startswith("let-7"):
         root = "let-7"
@@ -125,7 +128,7 @@ def find_mirnas(text: str) -> list[MirnaMention]:
         else:
             base_num, letter, sub = m["num"], m["let"], m["sub"]
             # "miR-17-92", "miR-17~92" (PubMed renders "~" as "approximately"): a cluster.
-            tilde = _TILDE_CLUSTER.match(text, m.end()) if not m["arm"] else None
+            tilde = None if m["arm"] else (_TILDE_CLUSTER.match(text, m.end()) or _SLASH_CLUSTER.match(text, m.end()))
             if tilde and not sub:
                 sub, m_end = "-" + tilde.group(1), tilde.end()
             else:
@@ -140,7 +143,9 @@ def find_mirnas(text: str) -> list[MirnaMention]:
                 continue
             first = _mir(base_num, letter, sub, m["arm"])
         end = m.end()
-        fam = _family_or_cluster(text, end, first)
+        # "miR-224/miR-452 cluster": the cluster word covers the whole list, so each name stands alone.
+        in_list = text[max(0, start - 2):start].rstrip().endswith("/")
+        fam = None if in_list else _family_or_cluster(text, end, first)
         if fam:
             spans.append(MirnaMention(start, fam[1], (fam[0],)))
             pos = fam[1]
@@ -175,11 +180,27 @@ def find_mirnas(text: str) -> list[MirnaMention]:
                 names.append(_mir(num, let or None))
                 prev_num = num
             end = c.end()
+        cl = _CLUSTER_WORD.match(text, end) if len(names) > 1 else None
+        end = cl.end() if cl else end
         kept = tuple(dict.fromkeys(n for n in names if _is_known(n)))
         if kept:
             spans.append(MirnaMention(start, end, kept))
         pos = end
-    return spans
+    return _apply_defined_clusters(text, spans)
+
+
+def _apply_defined_clusters(text: str, spans: list[MirnaMention]) -> list[MirnaMention]:
+    """A written form the document names as a cluster ("the miR-17/92 cluster") means that
+    cluster wherever it recurs ("expression of miR-17/92"), as a defined abbreviation would."""
+    defined = {}
+    for m in spans:
+        if len(m.names) == 1 and m.names[0].endswith(" cluster"):
+            written = _CLUSTER_WORD.sub("", text[m.start:m.end]).strip()
+            defined[written] = m.names
+    if not defined:
+        return spans
+    return [MirnaMention(m.start, m.end, defined[text[m.start:m.end]]) if text[m.start:m.end] in defined else m
+            for m in spans]
 
 
 @Language.factory("mirkb_mirna", default_config={"spans_key": "mirna"})

@@ -38,7 +38,8 @@ _EXTRA_INFIXES = [
     r"(?<=[A-Za-z0-9])-(?=(?:derived|associated|related|secreted|released|bearing|positive|negative|specific"
     r"|resistant|sensitive|induced|mediated|dependent|treated|like|enriched|targeted|loaded|carrying"
     r"|containing|exposed|educated|conditioned|stimulated|originated|secreting|producing|infiltrating"
-    r"|bearing|free|type|targeting|promoting|suppressing|initiating)\b)",
+    r"|bearing|free|type|targeting|promoting|suppressing|initiating|upregulated|downregulated|up-regulated"
+    r"|down-regulated|expressed|overexpressed)\b)",
     r"(?<=[A-Za-z]{2})/(?=[A-Za-z]{2})",
     # PDF line joins sometimes lose the hyphen: "cancerderived", "tumorassociated".
     r"(?:(?<=cancer)|(?<=tumor)|(?<=tumour))(?=(?:derived|associated|secreted|released)\b)",
@@ -56,12 +57,18 @@ def _tokenizer(nlp: Language):
     return tokenizer
 
 
+def _plain_lowercase_word(text: str) -> bool:
+    """A lower-case word continues a sentence; a lower-case name ("miR-21", "p53") may start one."""
+    return text[:1].islower() and text.isalpha()
+
+
 @Language.component("mirkb_sentences")
 def sentence_boundaries(doc: Doc) -> Doc:
     """Sentence starts that survive PDF text: "et al.", "Fig. 2", "vs.", citation brackets.
 
     A new sentence starts after a line break (clean-up leaves breaks only between paragraphs and
-    after headings) and after ``.``/``!``/``?`` when the next token does not start in lower case.
+    after headings) and after ``.``/``!``/``?`` unless the next token is a plain lower-case word
+    (sentences may begin with a lower-case name such as "miR-21").
     Abbreviations with a full stop ("al.", "Fig.") are single tokens, so they never split.
     """
     starts = numpy.full((len(doc), 1), -1, dtype="int64")  # -1: not a sentence start
@@ -69,7 +76,7 @@ def sentence_boundaries(doc: Doc) -> Doc:
         prev, token = doc[i - 1], doc[i]
         if "\n" in prev.whitespace_ or (prev.is_space and "\n" in prev.text):
             starts[i, 0] = 1
-        elif prev.text in {".", "!", "?"} and not (token.text[:1].islower() or token.text in {",", ";", ")"}):
+        elif prev.text in {".", "!", "?"} and not (_plain_lowercase_word(token.text) or token.text in {",", ";", ")"}):
             starts[i, 0] = 1
     if len(doc):
         starts[0, 0] = 1

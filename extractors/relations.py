@@ -209,6 +209,8 @@ def expression_describes_mirna(doc: Doc, cue: Cue, mirna_spans: list[Span]) -> b
                                     or any(s.start == cue.end for s in mirna_spans))
     if nxt is not None and any(s.start == cue.end or s.start == cue.end + 1 for s in mirna_spans):
         return True  # "elevated miR-21", "overexpression of miR-21"
+    if _names_follow(doc, cue.end, mirna_spans):
+        return True  # "glioma-upregulated miRNAs (miR-21 and miR-23a)"
     if nxt is not None and (nxt.lower_ in _DETERMINERS or (nxt.text[:1].isupper() and nxt.text.isalnum()
                                                             and not any(s.start == nxt.i for s in mirna_spans))):
         return False  # transitive: "miR-21 reduced the expression of PTEN", "downregulated PTEN"
@@ -218,6 +220,20 @@ def expression_describes_mirna(doc: Doc, cue: Cue, mirna_spans: list[Span]) -> b
         return len(between) <= 12 and (any(t.lower_ in _COPULA | _LEVEL_WORDS | _STATE_VERBS for t in between)
                                        or len(between) <= 1)
     return any(t.lower_ in _LEVEL_WORDS for t in doc[cue.end:cue.end + 3])
+
+
+_NAME_LEAD = {"mirnas", "micrornas", "mirs", "(", "two", "three", "four", "five", "several", "these", ",", ":"}
+
+
+def _names_follow(doc: Doc, i: int, mirna_spans: list[Span]) -> bool:
+    """miRNA names after a lead-in such as "miRNAs (" within four tokens."""
+    starts = {s.start for s in mirna_spans}
+    for j in range(i, min(i + 4, len(doc))):
+        if j in starts:
+            return j > i
+        if doc[j].lower_ not in _NAME_LEAD and not doc[j].like_num:
+            return False
+    return False
 
 
 def stratifies(sent: Span, cue: Cue, mirna_spans: list[Span]) -> bool:
@@ -238,6 +254,12 @@ def _gap(span: Span, cue: Cue) -> int:
     if cue.end <= span.start:
         return span.start - cue.end
     return 0
+
+
+def adjacent_mirnas(cue: Cue, mirna_spans: list[Span]) -> list[Span]:
+    """An expression word right beside a name is about that name only ("miR-181b downregulation",
+    "elevated miR-21"), not about every miRNA of the clause."""
+    return [s for s in mirna_spans if s.end == cue.start or cue.end == s.start]
 
 
 def is_test_sensitivity(doc: Doc, cue: Cue, diagnostic_context: bool) -> bool:
@@ -376,7 +398,8 @@ def relate_sentence(doc: Doc, sent: Span, cues: list[Cue], heading_cancers: list
     for effect_or_category, cue, directional, rule in found:
         if is_negated(doc, cue, negations, clause_of):
             continue
-        targets = [s for s in mirna_spans if clause_of_token(s.start) == clause_of(cue)]
+        targets = adjacent_mirnas(cue, mirna_spans) if cue.kind == "expression" else []
+        targets = targets or [s for s in mirna_spans if clause_of_token(s.start) == clause_of(cue)]
         if not targets:
             earlier = [s for s in mirna_spans if clause_of_token(s.start) < clause_of(cue)]
             if earlier:
