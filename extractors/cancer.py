@@ -114,6 +114,28 @@ def choose_most_specific(concepts: list[Concept]) -> list[Concept]:
     return [c for c in unique if not any(c.is_broader_than(o) for o in unique if o is not c)]
 
 
+def refine_cell_lines(doc: Doc, spans: list[Span]) -> list[Span]:
+    """Policy for cancers named only through a cell line.
+
+    * A cell line that is a transfection or reporter host ("transfected into HeLa cells") names
+      no cancer of the study.
+    * A cell line's cancer takes the more specific type of the same lineage that the document
+      itself names, when there is exactly one (A549 in a paper on NSCLC → non-small cell lung
+      carcinoma), since the authors chose the line as a model of that type.
+    """
+    named = choose_most_specific([s._.cancer for s in spans if s.label_ == "CANCER"])
+    out = []
+    for span in spans:
+        if span.label_ == "CELL_LINE":
+            if span.start > 0 and doc[span.start - 1].lower_ == "into":
+                continue
+            finer = [c for c in named if span._.cancer.is_broader_than(c)]
+            if len(finer) == 1:
+                span._.cancer = finer[0]
+        out.append(span)
+    return out
+
+
 @Language.factory("mirkb_cancer", default_config={"spans_key": "cancer"})
 def make_cancer_recognizer(nlp: Language, name: str, spans_key: str) -> CancerRecognizer:
     return CancerRecognizer(nlp, spans_key)
@@ -155,14 +177,14 @@ class CancerRecognizer:
         for matcher in (self.words, self.exact):
             for match_id, start, end in matcher(doc):
                 label = doc.vocab.strings[match_id]
-                span = Span(doc, start, end, label="CANCER")
+                span = Span(doc, start, end, label="CELL_LINE" if label == "C" else "CANCER")
                 concept = self._concept(doc, label, span)
                 if concept is not None and not concept.generic:
                     span._.cancer = concept
                     found.append(span)
         found.extend(self._defined_abbreviations(doc, found))
         kept = filter_spans(found)  # longest wins: "non-small cell lung cancer" over "lung cancer"
-        doc.spans[self.spans_key] = kept
+        doc.spans[self.spans_key] = refine_cell_lines(doc, kept)
         return doc
 
     def _defined_abbreviations(self, doc: Doc, found: list[Span]) -> list[Span]:

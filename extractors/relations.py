@@ -415,7 +415,8 @@ def relate_sentence(doc: Doc, sent: Span, cues: list[Cue], heading_cancers: list
                 effect = PROCESS_EFFECTS.get((effect_or_category, direction))
             else:
                 effect = effect_or_category
-                if mirna_is_removed(doc, span, knockdowns) and effect in {"upregulated", "downregulated"}:
+                others = [k for k in knockdowns if k.start != cue.start]  # "miR-21 downregulation" is the level
+                if effect in {"upregulated", "downregulated"} and mirna_is_removed(doc, span, others):
                     continue  # the level after knock-down says nothing about the cancer
             if not effect:
                 continue

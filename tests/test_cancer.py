@@ -70,3 +70,13 @@ def test_most_specific_type_wins():
     lung, nsclc = lex.concepts["lung cancer"], lex.concepts["non-small cell lung carcinoma"]
     assert choose_most_specific([lung, nsclc]) == [nsclc]
     assert choose_most_specific([lung, lex.concepts["breast cancer"]]) == [lung, lex.concepts["breast cancer"]]
+
+
+def test_cell_line_takes_the_finer_type_the_document_names(nlp):
+    doc = nlp("We studied non-small cell lung cancer. In A549 cells the probe was bright.")
+    lines = [s._.cancer.canonical for s in doc.spans["cancer"] if s.text == "A549"]
+    assert lines == ["non-small cell lung carcinoma"]
+
+
+def test_transfection_host_cell_line_names_no_cancer(nlp):
+    assert cancers(nlp, "The construct was transfected into HeLa cells.") == []

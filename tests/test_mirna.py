@@ -98,3 +98,16 @@ def test_component_puts_spans_with_names_on_the_doc():
     spans = doc.spans["mirna"]
     assert [s._.mirnas for s in spans] == [("miR-221", "miR-222"), ("let-7a",)]
     assert spans[0].text == "miR-221/222"
+
+
+def test_polycistron_and_slash_cluster_forms_name_the_cluster():
+    assert names("The miR-17/92 polycistron was amplified.") == ["miR-17-92 cluster"]
+
+
+def test_written_form_defined_as_a_cluster_keeps_that_meaning():
+    text = "The miR-17/92 cluster was amplified. Expression of miR-17/92 was highest in tumours."
+    assert names(text) == ["miR-17-92 cluster", "miR-17-92 cluster"]
+
+
+def test_names_listed_before_a_cluster_word_stand_alone():
+    assert names("The miR-182/miR-183/miR-96 cluster was gained.") == ["miR-182", "miR-183", "miR-96"]

@@ -115,3 +115,44 @@ def test_rows_carry_evidence_offsets_and_rule(extractor):
     (row,) = rows(extractor, text)
     assert text[row.start:row.end].startswith("Exosomal miR-933")
     assert row.source == "text" and row.rule and row.cancer_id == "DOID:3070"
+
+
+def test_sentence_starting_with_a_lower_case_mirna_is_split(extractor):
+    text = "Expression of miR-933 and miR-934 was studied in glioma. miR-934 was downregulated in glioma."
+    got = triples(extractor, text)
+    assert ("miR-934", "glioma", "downregulated") in got
+    assert ("miR-933", "glioma", "downregulated") not in got
+
+
+def test_adjacent_expression_word_binds_to_its_own_name(extractor):
+    got = triples(extractor, "miR-933 upregulation and miR-934 downregulation in human glioma.")
+    assert got == {("miR-933", "glioma", "upregulated"), ("miR-934", "glioma", "downregulated")}
+
+
+def test_stratified_levels_give_a_marker_not_an_expression_change(extractor):
+    got = triples(extractor, "High miR-933 levels were associated with shorter survival in glioma.")
+    assert ("miR-933", "glioma", "prognostic_marker") in got
+    assert ("miR-933", "glioma", "upregulated") not in got
+
+
+def test_sensitivity_of_a_test_is_diagnostic(extractor):
+    got = triples(extractor, "Serum miR-933 detected glioma with a sensitivity of 90%.")
+    assert ("miR-933", "glioma", "diagnostic_marker") in got
+    assert ("miR-933", "glioma", "drug_sensitivity") not in got
+
+
+def test_endothelial_proliferation_is_angiogenesis(extractor):
+    got = triples(extractor, "Glioma exosomal miR-933 promoted proliferation of endothelial cells.")
+    assert ("miR-933", "glioma", "promotes_angiogenesis") in got
+    assert ("miR-933", "glioma", "promotes_growth") not in got
+
+
+def test_polarity_reaches_across_a_list_of_processes(extractor):
+    got = triples(extractor, "In glioma, miR-933 promotes cell migration, invasion, and tumor angiogenesis.")
+    assert {("miR-933", "glioma", "promotes_metastasis"), ("miR-933", "glioma", "promotes_angiogenesis")} <= got
+
+
+def test_low_levels_invert_like_knockdown(extractor):
+    got = triples(extractor, "Glioma exosomes carrying low levels of miR-933 accelerated invasion.")
+    assert ("miR-933", "glioma", "suppresses_tumor") in got
+    assert ("miR-933", "glioma", "promotes_metastasis") not in got
