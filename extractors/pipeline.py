@@ -15,12 +15,14 @@ re-extracts a document when it changes.
 from __future__ import annotations
 
 import bisect
+import functools
 import hashlib
 import json
 import logging
 import os
 import time
 from dataclasses import asdict, dataclass, field
+from importlib import resources
 
 from extractors.schema import Document, Mention
 
@@ -45,6 +47,18 @@ class ExtractSettings:
     tables: bool = True
 
 
+@functools.lru_cache(maxsize=1)
+def rules_fingerprint() -> bytes:
+    """sha256 over the shipped data files and extractor modules (read once per process)."""
+    digest = hashlib.sha256()
+    package = resources.files("extractors")
+    for folder in (package.joinpath("data"), package, package.joinpath("ingest")):
+        for item in sorted(folder.iterdir(), key=lambda f: f.name):
+            if item.is_file() and item.name.endswith((".py", ".jsonl", ".tsv", ".txt", ".json")):
+                digest.update(item.name.encode() + b"\0" + item.read_bytes())
+    return digest.digest()
+
+
 class Extractor:
     """Builds the NLP pipeline once; ``extract`` turns a Document into mention rows."""
 
@@ -60,8 +74,10 @@ class Extractor:
 
     @property
     def config_id(self) -> str:
+        """Version + a hash of the settings, the rule data files and the extractor code, so that
+        any change to what the extractor produces makes the knowledge base re-extract."""
         blob = json.dumps({"version": EXTRACTOR_VERSION, **asdict(self.settings)}, sort_keys=True)
-        return f"{EXTRACTOR_VERSION}+{hashlib.sha256(blob.encode()).hexdigest()[:10]}"
+        return f"{EXTRACTOR_VERSION}+{hashlib.sha256(blob.encode() + rules_fingerprint()).hexdigest()[:10]}"
 
     def extract(self, doc: Document) -> list[Mention]:
         """All mentions of one document: sentences, then tables (structured and flattened)."""
