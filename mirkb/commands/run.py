@@ -75,6 +75,7 @@ def run(args) -> int:
 
     corpus, kb = resolve_corpus_kb(args)
     gold = args.gold or str(settings.default_gold())
+    warn_against_manifest(corpus)
     if args.no_prefect:
         from flows.refresh import refresh
 
@@ -89,6 +90,25 @@ def run(args) -> int:
     else:
         print(format_summary(summary))
     return 0 if summary["status"] == "completed" else 1
+
+
+def warn_against_manifest(corpus) -> None:
+    """When the folder is the manifest's corpus, say clearly which listed files are missing or changed.
+
+    A folder that holds none of the manifest's files is another corpus: nothing to compare. The run
+    goes on either way (the knowledge base records what it read, with its sha256).
+    """
+    from mirkb.corpus import ManifestError, load_manifest, verify_corpus
+
+    try:
+        entries = load_manifest()
+    except (ManifestError, OSError):
+        return
+    if not any((corpus / e.file).exists() for e in entries):
+        return
+    for problem in verify_corpus(corpus, entries):
+        if problem.kind in {"missing", "changed"}:
+            print(f"mirkb run: warning: {problem.file}: {problem.kind}: {problem.message}", file=sys.stderr)
 
 
 def format_summary(summary: dict) -> str:
