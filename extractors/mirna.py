@@ -217,12 +217,17 @@ class MirnaRecognizer:
             Span.set_extension("mirnas", default=())
 
     def __call__(self, doc: Doc) -> Doc:
-        spans = []
+        # Span extension values are keyed by token range, so mentions that fall in one token
+        # ("miR-224/miR-452" when the tokenizer keeps it whole) must share one span and its names.
+        by_range: dict[tuple[int, int], list[str]] = {}
         for mention in find_mirnas(doc.text):
             span = doc.char_span(mention.start, mention.end, label="MIRNA", alignment_mode="expand")
-            if span is None:
-                continue
-            span._.mirnas = mention.names
+            if span is not None:
+                by_range.setdefault((span.start, span.end), []).extend(mention.names)
+        spans = []
+        for (start, end), names in sorted(by_range.items()):
+            span = Span(doc, start, end, label="MIRNA")
+            span._.mirnas = tuple(dict.fromkeys(names))
             spans.append(span)
         doc.spans[self.spans_key] = spans
         return doc

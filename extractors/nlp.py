@@ -41,6 +41,7 @@ _EXTRA_INFIXES = [
     r"|bearing|free|type|targeting|promoting|suppressing|initiating|upregulated|downregulated|up-regulated"
     r"|down-regulated|expressed|overexpressed)\b)",
     r"(?<=[A-Za-z]{2})/(?=[A-Za-z]{2})",
+    r"(?<=[0-9a-z])/(?=(?:miR|mir|MiR|let|hsa)-)",  # "miR-224/miR-452": two names
     # PDF line joins sometimes lose the hyphen: "cancerderived", "tumorassociated".
     r"(?:(?<=cancer)|(?<=tumor)|(?<=tumour))(?=(?:derived|associated|secreted|released)\b)",
 ]

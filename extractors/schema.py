@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-#: Output columns of one mention row, in order (TRIPLES.md §5, plus ``cancer_id`` and ``section``).
+#: Output columns of one mention row, in order (TRIPLES.md §5).
 OUTPUT_COLUMNS: tuple[str, ...] = (
     "doc_id",
     "mirna",

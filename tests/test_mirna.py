@@ -111,3 +111,10 @@ def test_written_form_defined_as_a_cluster_keeps_that_meaning():
 
 def test_names_listed_before_a_cluster_word_stand_alone():
     assert names("The miR-182/miR-183/miR-96 cluster was gained.") == ["miR-182", "miR-183", "miR-96"]
+
+
+def test_names_glued_into_one_token_keep_every_name():
+    nlp = spacy.blank("en")  # the default tokenizer keeps "miR-224/miR-452" as one token
+    nlp.add_pipe("mirkb_mirna")
+    doc = nlp("The miR-224/miR-452 pair rose.")
+    assert [n for s in doc.spans["mirna"] for n in s._.mirnas] == ["miR-224", "miR-452"]
