@@ -114,6 +114,14 @@ def choose_most_specific(concepts: list[Concept]) -> list[Concept]:
     return [c for c in unique if not any(c.is_broader_than(o) for o in unique if o is not c)]
 
 
+def drop_apposed_general(spans: list[Span]) -> list[Span]:
+    """"human brain tumour glioblastoma": a name directly followed by another names the same
+    disease, and the second (the head) is the specific one."""
+    spans = sorted(spans, key=lambda s: s.start)
+    return [s for i, s in enumerate(spans)
+            if not (i + 1 < len(spans) and spans[i + 1].start == s.end and s.label_ == spans[i + 1].label_ == "CANCER")]
+
+
 def refine_cell_lines(doc: Doc, spans: list[Span]) -> list[Span]:
     """Policy for cancers named only through a cell line.
 
@@ -184,7 +192,7 @@ class CancerRecognizer:
                     found.append(span)
         found.extend(self._defined_abbreviations(doc, found))
         kept = filter_spans(found)  # longest wins: "non-small cell lung cancer" over "lung cancer"
-        doc.spans[self.spans_key] = refine_cell_lines(doc, kept)
+        doc.spans[self.spans_key] = refine_cell_lines(doc, drop_apposed_general(kept))
         return doc
 
     def _defined_abbreviations(self, doc: Doc, found: list[Span]) -> list[Span]:

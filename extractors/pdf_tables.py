@@ -28,7 +28,11 @@ import pypdfium2 as pdfium
 
 from extractors.schema import Table
 
-_CAPTION_RE = re.compile(r"^(Table|TABLE)\s+(\d+|[IVX]+)\b")
+#: "Table N" opening a line, as a caption: not followed by a lowercase word or a closing bracket,
+#: which marks a sentence of the body text that starts with a table reference ("Table 3 and ...").
+_CAPTION_RE = re.compile(r"^(Table|TABLE)\s+(\d+|[IVX]+)\b(?![)\],;])(?!\s+[a-z])")
+#: Another caption below a table ends its region.
+_ANY_CAPTION_RE = re.compile(r"^(Table|TABLE|Figure|FIGURE|Fig\.|Scheme)\s*(\d+|[IVX]+)\b(?![)\],;])(?!\s+[a-z])")
 #: A vertical gap wider than this many line heights ends an unruled table region.
 REGION_GAP = 2.5
 #: Text-alignment settings for unruled tables: columns are found from aligned word edges.
@@ -57,7 +61,11 @@ def find_pdf_tables(source: str | Path | bytes, pages: list[int] | None = None) 
 def find_pdf_tables_with_boxes(
     source: str | Path | bytes, pages: list[int] | None = None
 ) -> list[tuple[Table, BBox | None]]:
-    """Like :func:`find_pdf_tables`, with each table's box on its page (None when rotated)."""
+    """Like :func:`find_pdf_tables`, with each table's box on its page (None when rotated).
+
+    A caption that finds no table under it on its page (it sits at the page bottom, or the table
+    was moved to the next page) is looked for at the top of the next page.
+    """
     data = source if isinstance(source, bytes) else Path(source).read_bytes()
     out: list[tuple[Table, BBox | None]] = []
     with pdfplumber.open(io.BytesIO(data)) as pdf:
@@ -70,7 +78,12 @@ def find_pdf_tables_with_boxes(
                 for table, _ in _rotated_tables(data, number):
                     out.append((table, None))
                 continue
-            out.extend(_tables_on_page(page, number))
+            found, orphans = _tables_on_page(page, number)
+            out.extend(found)
+            if orphans and number < len(pdf.pages):
+                following = pdf.pages[number]
+                if not _mostly_rotated(following):
+                    out.extend(_table_at_page_top(following, number + 1, orphans[-1]))
     return out
 
 
@@ -105,14 +118,17 @@ def _rotated_tables(data: bytes, number: int) -> list[tuple[Table, BBox]]:
     return []
 
 
-def _tables_on_page(page, number: int) -> list[tuple[Table, BBox]]:
+def _tables_on_page(page, number: int) -> tuple[list[tuple[Table, BBox]], list[str]]:
+    """The tables on an upright page, and the captions on it that found no table."""
     lines = _text_lines(page)
     captions = [ln for ln in lines if _CAPTION_RE.match(ln["text"])]
+    rules = _horizontal_rules(page)
     found: list[tuple[Table, BBox]] = []
     claimed: set[int] = set()
-    for ruled in page.find_tables():
+    for ruled in page.find_tables(RULED_SETTINGS):
         rows = _tidy(ruled.extract(x_tolerance=X_TOLERANCE))
-        if len(rows) < 2 or max(len(r) for r in rows) < 2:
+        # Figures draw boxes too (forest plots, legends): a table has a real grid.
+        if len(rows) < MIN_RULED_ROWS or max(len(r) for r in rows) < 2:
             continue
         x0, top, x1, bottom = ruled.bbox
         cap_index = _nearest_caption(captions, top, bottom)
@@ -121,21 +137,85 @@ def _tables_on_page(page, number: int) -> list[tuple[Table, BBox]]:
             claimed.add(cap_index)
             caption = _caption_text(lines, captions[cap_index], x0, x1)
         found.append((_table(caption, rows, "pdf-ruled", number), (x0, top, x1, bottom, page.height)))
+    orphans: list[str] = []
     for i, cap in enumerate(captions):
         if i in claimed:
             continue
-        region = _unruled_region(page, lines, cap)
-        if region is None:
-            continue
-        # The outer edges are given, because the text strategy cuts off the last column's words
-        # at the right edge of the aligned ones.
-        settings = {**UNRULED_SETTINGS, "explicit_vertical_lines": [region[0] + 0.5, region[2] - 0.5]}
-        rows = _tidy(_cells_by_word_centre(page.crop(region), settings))
-        if len(rows) < 2 or max(len(r) for r in rows) < 2:
-            continue
-        caption = _caption_text(lines, cap, region[0], region[2])
-        found.append((_table(caption, rows, "pdf-unruled", number), (*region, page.height)))
-    return found
+        caption = _caption_text(lines, cap, 0, page.width)
+        table = _table_in_region(page, lines, rules, cap, caption, number)
+        if table is None:
+            orphans.append(caption)
+        else:
+            found.append(table)
+    return found, orphans
+
+
+def _table_in_region(page, lines, rules, cap: dict, caption: str, number: int) -> tuple[Table, BBox] | None:
+    """The table under a caption line (or under a caption carried over from the page before)."""
+    found = _caption_region(page, lines, rules, cap)
+    if found is None:
+        return None
+    region, ruled = found
+    # The outer edges are given, because the text strategy cuts off the last column's words
+    # at the right edge of the aligned ones.
+    settings = {**UNRULED_SETTINGS, "explicit_vertical_lines": [region[0] + 0.5, region[2] - 0.5]}
+    rows = _tidy(_cells_by_word_centre(page.crop(region), settings))
+    if len(rows) < 2 or max(len(r) for r in rows) < 2:
+        return None
+    shape = "pdf-ruled" if ruled else "pdf-unruled"
+    return _table(caption, rows, shape, number), (*region, page.height)
+
+
+def _table_at_page_top(page, number: int, caption: str) -> list[tuple[Table, BBox]]:
+    """A table continued from a caption on the page before: the first block under the header.
+
+    The block is read only when the page does not open with a caption of its own.
+    """
+    lines = _text_lines(page)
+    body = [ln for ln in lines if ln["top"] > TOP_MARGIN_SHARE * page.height]
+    if not body or _ANY_CAPTION_RE.match(body[0]["text"]):
+        return []
+    rules = _horizontal_rules(page)
+    top = body[0]["top"] - 1
+    above = [r for r in rules if TOP_MARGIN_SHARE * page.height < r[0] < top]
+    if above:
+        top = above[0][0] - 1
+    # A stand-in caption line just above the block: full width when the block is.
+    first = [ln for ln in body if ln["top"] < body[0]["bottom"] + 1]
+    x0, x1 = min(ln["x0"] for ln in first), max(ln["x1"] for ln in first)
+    stand_in = {"text": caption, "x0": x0, "x1": x1, "top": top - 1, "bottom": top}
+    table = _table_in_region(page, lines, rules, stand_in, caption, number)
+    return [table] if table else []
+
+
+def _horizontal_rules(page) -> list[tuple[float, float, float]]:
+    """Horizontal rules as (top, x0, x1): lines, thin filled rectangles and curve pieces.
+
+    pdfplumber gives every line and rectangle side as an edge; collinear pieces that touch
+    (a rule drawn column by column) are joined, and short ones (underlines, plot marks) dropped.
+    """
+    pieces = sorted(
+        (e["top"], e["x0"], e["x1"]) for e in page.edges
+        if e["orientation"] == "h" and e["x1"] - e["x0"] >= 2
+    )
+    groups: list[tuple[float, list[tuple[float, float]]]] = []
+    for top, x0, x1 in pieces:
+        if groups and top - groups[-1][0] <= RULE_SNAP:
+            groups[-1][1].append((x0, x1))
+        else:
+            groups.append((top, [(x0, x1)]))
+    rules = []
+    for top, spans in groups:
+        spans.sort()
+        a, b = spans[0]
+        for x0, x1 in spans[1:]:
+            if x0 <= b + RULE_SNAP * 2:
+                b = max(b, x1)
+            else:
+                rules.append((top, a, b))
+                a, b = x0, x1
+        rules.append((top, a, b))
+    return [r for r in rules if r[2] - r[1] >= 40]
 
 
 def _cells_by_word_centre(region, settings: dict) -> list[list[str]]:

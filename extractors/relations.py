@@ -70,6 +70,11 @@ _STATE_VERBS = {"had", "has", "have", "showed", "shows", "show", "exhibited", "d
 #: Words that mark a comparison with controls: without one, "high miR-21 … survival" stratifies.
 _COMPARISON = {"than", "compared", "comparison", "versus", "vs", "vs.", "control", "controls", "healthy",
                "normal", "benign", "noncancerous", "non-cancerous", "adjacent", "relative"}
+_LEVEL_NOUNS = {"level", "levels", "expression", "abundance", "amount", "amounts", "concentration",
+                "concentrations", "content", "copy", "copies"}
+#: An experimenter's doing, not a finding about the cancer: "exogenous overexpression of miR-21".
+_MANIPULATION = {"exogenous", "ectopic", "forced", "enforced", "transient", "stable", "stably", "transfected",
+                 "artificial", "lentiviral", "induced"}
 _DETERMINERS = {"the", "a", "an", "its", "their", "his", "her", "this", "these", "those", "both"}
 
 
@@ -196,6 +201,8 @@ def expression_describes_mirna(doc: Doc, cue: Cue, mirna_spans: list[Span]) -> b
     """An expression cue counts when it is about the miRNA's own level, not a target it acts on."""
     nxt = doc[cue.end] if cue.end < len(doc) else None
     word = doc[cue.start].lower_
+    if cue.start > 0 and doc[cue.start - 1].lower_ in _MANIPULATION:
+        return False
     if nxt is not None and nxt.lower_ == "by":
         return False  # "PTEN was reduced by miR-21": the miRNA is the agent
     near = [s for s in mirna_spans if abs(_gap(s, cue)) <= 12]
@@ -217,8 +224,8 @@ def expression_describes_mirna(doc: Doc, cue: Cue, mirna_spans: list[Span]) -> b
     before = [s for s in mirna_spans if s.end <= cue.start]
     if before:
         between = doc[before[-1].end:cue.start]
-        return len(between) <= 12 and (any(t.lower_ in _COPULA | _LEVEL_WORDS | _STATE_VERBS for t in between)
-                                       or len(between) <= 1)
+        return len(between) <= 12 and (any(t.lower_ in _COPULA | _LEVEL_NOUNS | _STATE_VERBS for t in between)
+                                       or all(t.is_punct or t.lower_.endswith("ly") for t in between))
     return any(t.lower_ in _LEVEL_WORDS for t in doc[cue.end:cue.end + 3])
 
 
@@ -260,6 +267,34 @@ def adjacent_mirnas(cue: Cue, mirna_spans: list[Span]) -> list[Span]:
     """An expression word right beside a name is about that name only ("miR-181b downregulation",
     "elevated miR-21"), not about every miRNA of the clause."""
     return [s for s in mirna_spans if s.end == cue.start or cue.end == s.start]
+
+
+_LIST_GLUE = {",", "and", "or", "/", "(", ")", "&", "as", "well", "also", "including", "i.e.", "e.g.", "such",
+              "mirnas", "micrornas", "both", "the", "of", "namely", ";", ":", "but", "cluster", "clusters",
+              "polycistron", "family", "members"}
+
+
+def coordinated_group(doc: Doc, anchor: Span, mirna_spans: list[Span]) -> list[Span]:
+    """The anchor and the names listed with it ("miR-1, miR-2 and miR-3"), nothing farther."""
+    spans = sorted(mirna_spans, key=lambda s: s.start)
+    i = spans.index(anchor)
+    lo = hi = i
+    while lo > 0 and all(t.lower_ in _LIST_GLUE for t in doc[spans[lo - 1].end:spans[lo].start]):
+        lo -= 1
+    while hi + 1 < len(spans) and all(t.lower_ in _LIST_GLUE for t in doc[spans[hi].end:spans[hi + 1].start]):
+        hi += 1
+    return spans[lo:hi + 1]
+
+
+def expression_targets(doc: Doc, cue: Cue, mirna_spans: list[Span]) -> list[Span]:
+    """Names an expression word is about: the adjacent name, else the list nearest to it."""
+    adjacent = adjacent_mirnas(cue, mirna_spans)
+    if adjacent:
+        return adjacent
+    if not mirna_spans:
+        return []
+    nearest = min(mirna_spans, key=lambda s: (abs(_gap(s, cue)), s.start > cue.start))
+    return coordinated_group(doc, nearest, mirna_spans)
 
 
 def is_test_sensitivity(doc: Doc, cue: Cue, diagnostic_context: bool) -> bool:
@@ -398,7 +433,7 @@ def relate_sentence(doc: Doc, sent: Span, cues: list[Cue], heading_cancers: list
     for effect_or_category, cue, directional, rule in found:
         if is_negated(doc, cue, negations, clause_of):
             continue
-        targets = adjacent_mirnas(cue, mirna_spans) if cue.kind == "expression" else []
+        targets = expression_targets(doc, cue, mirna_spans) if cue.kind == "expression" else []
         targets = targets or [s for s in mirna_spans if clause_of_token(s.start) == clause_of(cue)]
         if not targets:
             earlier = [s for s in mirna_spans if clause_of_token(s.start) < clause_of(cue)]

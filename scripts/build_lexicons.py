@@ -89,6 +89,8 @@ def spelling_variants(name: str) -> set[str]:
         for sing, plur in plural.items():
             if last.endswith(sing):
                 forms.add(form[: len(form) - len(sing)] + plur)
+        if last.endswith("oma"):  # astrocytoma(s), meningioma(s), carcinoma(s)
+            forms.add(form + "s")
     return forms
 
 

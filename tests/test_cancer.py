@@ -80,3 +80,13 @@ def test_cell_line_takes_the_finer_type_the_document_names(nlp):
 
 def test_transfection_host_cell_line_names_no_cancer(nlp):
     assert cancers(nlp, "The construct was transfected into HeLa cells.") == []
+
+
+def test_apposed_names_keep_the_specific_head(nlp):
+    assert cancers(nlp, "miR-933 was high in human brain tumour glioblastoma.") == ["glioblastoma"]
+
+
+def test_type_missing_from_the_ontology_keeps_its_plain_name_and_no_id(nlp):
+    doc = nlp("Low-grade astrocytomas were sampled.")
+    (span,) = doc.spans["cancer"]
+    assert (span._.cancer.canonical, span._.cancer.id) == ("astrocytoma", "")

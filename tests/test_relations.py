@@ -156,3 +156,17 @@ def test_low_levels_invert_like_knockdown(extractor):
     got = triples(extractor, "Glioma exosomes carrying low levels of miR-933 accelerated invasion.")
     assert ("miR-933", "glioma", "suppresses_tumor") in got
     assert ("miR-933", "glioma", "promotes_metastasis") not in got
+
+
+def test_expression_word_binds_to_the_nearest_list_only(extractor):
+    text = ("miR-933 and miR-934 were up-regulated in human glioma, and studies of let-7a and miR-935 "
+            "followed in other fields.")
+    got = triples(extractor, text)
+    assert {("miR-933", "glioma", "upregulated"), ("miR-934", "glioma", "upregulated")} <= got
+    assert ("miR-935", "glioma", "upregulated") not in got
+
+
+def test_experimental_overexpression_is_not_an_expression_finding(extractor):
+    got = triples(extractor, "In glioma cells, exogenous overexpression of miR-933 inhibited proliferation.")
+    assert ("miR-933", "glioma", "upregulated") not in got
+    assert ("miR-933", "glioma", "suppresses_tumor") in got
