@@ -190,7 +190,10 @@ class CancerRecognizer:
                 if concept is not None and not concept.generic:
                     span._.cancer = concept
                     found.append(span)
-        found.extend(self._defined_abbreviations(doc, found))
+        defined = self._defined_abbreviations(doc, found)
+        # what the document defines wins over the ontology's own reading of the same letters
+        taken = {(d.start, d.end) for d in defined}
+        found = [f for f in found if (f.start, f.end) not in taken] + defined
         kept = filter_spans(found)  # longest wins: "non-small cell lung cancer" over "lung cancer"
         doc.spans[self.spans_key] = refine_cell_lines(doc, drop_apposed_general(kept))
         return doc
@@ -203,7 +206,12 @@ class CancerRecognizer:
             long_form = short._.long_form
             if long_form is None:
                 continue
-            concept = self.lexicon.lookup(long_form.text)
+            # The detector returns the shortest long form that spells the letters ("squamous cell
+            # carcinoma" for "tonsil squamous cell carcinoma (SCC)"); a recognised name that
+            # encloses it is what the author defined.
+            enclosing = [s for s in found if s.start <= long_form.start and s.end >= long_form.end
+                         and s.label_ == "CANCER"]
+            concept = enclosing[0]._.cancer if enclosing else self.lexicon.lookup(long_form.text)
             if concept is None:
                 inside = [s for s in found if s.start >= long_form.start and s.end <= long_form.end]
                 concept = inside[-1]._.cancer if len(inside) == 1 else None

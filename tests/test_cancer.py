@@ -90,3 +90,9 @@ def test_type_missing_from_the_ontology_keeps_its_plain_name_and_no_id(nlp):
     doc = nlp("Low-grade astrocytomas were sampled.")
     (span,) = doc.spans["cancer"]
     assert (span._.cancer.canonical, span._.cancer.id) == ("astrocytoma", "")
+
+
+def test_defined_abbreviation_overrides_the_ontology_reading(nlp):
+    doc = nlp("Tonsil squamous cell carcinoma (SCC) was studied. In SCC, levels rose.")
+    assert {s._.cancer.canonical for s in doc.spans["cancer"] if s.text == "SCC"} == {
+        "tonsil squamous cell carcinoma"}
