@@ -35,6 +35,25 @@ _CAPTION_RE = re.compile(r"^(Table|TABLE)\s+(\d+|[IVX]+)\b(?![)\],;])(?!\s+[a-z]
 _ANY_CAPTION_RE = re.compile(r"^(Table|TABLE|Figure|FIGURE|Fig\.|Scheme)\s*(\d+|[IVX]+)\b(?![)\],;])(?!\s+[a-z])")
 #: A vertical gap wider than this many line heights ends an unruled table region.
 REGION_GAP = 2.5
+#: A header of at most this many lines sits between a ruled table's top rule and header rule.
+HEADER_MAX_LINES = 5
+#: Horizontal rule pieces this close (points) are one rule.
+RULE_SNAP = 1.5
+#: Share of the page height at the top (and bottom) that holds running headers (and footers).
+TOP_MARGIN_SHARE = 0.08
+#: Share of the page height at the bottom that holds footers (and the rules setting them off).
+FOOTER_SHARE = 0.05
+#: Grid settings for ruled tables: lines and rectangle sides (thin filled rectangles drawn as
+#: rules) both make edges; pieces of one rule a little apart are snapped and joined.
+RULED_SETTINGS = {
+    "vertical_strategy": "lines",
+    "horizontal_strategy": "lines",
+    "snap_tolerance": 3,
+    "join_tolerance": 3,
+    "intersection_tolerance": 3,
+}
+#: A ruled grid needs this many rows (header included): figures draw small boxes too.
+MIN_RULED_ROWS = 3
 #: Text-alignment settings for unruled tables: columns are found from aligned word edges.
 UNRULED_SETTINGS = {
     "vertical_strategy": "text",
@@ -109,7 +128,7 @@ def _rotated_tables(data: bytes, number: int) -> list[tuple[Table, BBox]]:
                 chars = [c for c in page.chars if c["text"].strip()]
                 reads_forward = sum(1 for c in chars if c["upright"] and c["matrix"][0] > 0)
                 if chars and reads_forward > 0.5 * len(chars):
-                    found = _tables_on_page(page, number)
+                    found, _ = _tables_on_page(page, number)
                     for table, _ in found:
                         table.shape = "pdf-rotated"
                     return found
@@ -277,11 +296,14 @@ def _caption_text(lines: list[dict], cap: dict, x0: float, x1: float) -> str:
     return " ".join(parts)
 
 
-def _unruled_region(page, lines: list[dict], cap: dict) -> tuple[float, float, float, float] | None:
-    """The box under a caption that holds its table: down to the first wide vertical gap.
+def _caption_region(page, lines: list[dict], rules, cap: dict) -> tuple[tuple[float, float, float, float], bool] | None:
+    """The box under a caption that holds its table, and whether rules bound it.
 
-    The region is as wide as the caption's column, or the whole page when the lines under the
-    caption reach past the middle.
+    The box is as wide as the caption's column, or the whole page when the lines under the
+    caption reach past the middle. A ruled table (a rule across the column just under the
+    caption, as in most journals' tables: top rule, header rule, bottom rule) ends at its
+    bottom rule, however far apart its rows are; otherwise the box runs down to the first
+    vertical gap wider than :data:`REGION_GAP` line heights.
     """
     mid = page.width / 2
     below = sorted((ln for ln in lines if ln["top"] > cap["bottom"] - 1), key=lambda ln: ln["top"])
@@ -297,15 +319,54 @@ def _unruled_region(page, lines: list[dict], cap: dict) -> tuple[float, float, f
         return None
     heights = sorted(ln["bottom"] - ln["top"] for ln in column)
     line_h = heights[len(heights) // 2] or 8
-    bottom = cap["bottom"]
-    for ln in column:
-        if ln["top"] - bottom > REGION_GAP * line_h or _CAPTION_RE.match(ln["text"]):
-            break
-        bottom = max(bottom, ln["bottom"])
+    end = next((ln["top"] for ln in column if _ANY_CAPTION_RE.match(ln["text"])), page.height)
+    column = [ln for ln in column if ln["top"] < end]
+    bottom = _bottom_rule(page, column, rules, cap, x0, x1, line_h, end)
+    ruled = bottom is not None
+    if bottom is None:
+        bottom = cap["bottom"]
+        for ln in column:
+            if ln["top"] - bottom > REGION_GAP * line_h:
+                break
+            bottom = max(bottom, ln["bottom"])
     if bottom - cap["bottom"] < 2 * line_h:
         return None
     top = cap["bottom"] + 0.5
-    return (max(x0, 0), top, min(x1, page.width), min(bottom + 1, page.height))
+    return (max(x0, 0), top, min(x1, page.width), min(bottom + 1, page.height)), ruled
+
+
+def _bottom_rule(page, column, rules, cap, x0, x1, line_h, end) -> float | None:
+    """Where a ruled table under a caption ends, or None when no rule opens it.
+
+    Rules count when they span most of the text in the column, stay inside the column (or the
+    page) and above the footer band. The rule opening the table lies under the
+    caption with at most a caption note between. The rule after it closes the table, unless it
+    comes within a few lines (it underlines the header) and another rule follows. A table
+    whose only rules are at its top runs on to the page end (it is continued on the next page).
+    """
+    if not column:
+        return None
+    span = max(ln["x1"] for ln in column) - min(ln["x0"] for ln in column)
+    across = [
+        top for top, a, b in rules
+        if a >= x0 - 2 and b <= x1 + 2 and b - a >= 0.6 * span
+        and cap["bottom"] - 1 < top < min(end, page.height * (1 - FOOTER_SHARE))
+    ]
+    if not across:
+        return None
+    opening = across[0]
+    notes = [ln for ln in column if ln["top"] < opening]
+    if len(notes) > 3:
+        return None
+    after = [top for top in across[1:] if top - opening > line_h]
+    inside = [ln for ln in column if ln["top"] > opening]
+    page_end = max(ln["bottom"] for ln in inside) if inside else None
+    if not after:
+        return page_end
+    header = [ln for ln in column if opening < ln["top"] < after[0]]
+    if len(header) <= HEADER_MAX_LINES and after[0] - opening <= (HEADER_MAX_LINES + 1) * line_h:
+        return after[1] if len(after) > 1 else page_end
+    return after[0]
 
 
 def _tidy(rows: list[list[str | None]]) -> list[list[str]]:

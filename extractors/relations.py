@@ -75,6 +75,11 @@ _LEVEL_NOUNS = {"level", "levels", "expression", "abundance", "amount", "amounts
 #: An experimenter's doing, not a finding about the cancer: "exogenous overexpression of miR-21".
 _MANIPULATION = {"exogenous", "ectopic", "forced", "enforced", "transient", "stable", "stably", "transfected",
                  "artificial", "lentiviral", "induced"}
+#: Words that may follow an expression word that describes a level ("higher in", "elevated, and").
+_FOLLOW_OK = {"level", "levels", "expression", "expressed", "abundance", "amount", "amounts", "concentration",
+              "concentrations", "in", "than", "among", "compared", "relative", "after", "during", "at", "within",
+              "across", "and", "or", "but", "whereas", "while", "when", "both", "only", "versus", "vs", "from",
+              "with", "to", "of", "on", "upon", "following", "as", "compared", "respectively", "there", "which"}
 _DETERMINERS = {"the", "a", "an", "its", "their", "his", "her", "this", "these", "those", "both"}
 
 
@@ -218,6 +223,9 @@ def expression_describes_mirna(doc: Doc, cue: Cue, mirna_spans: list[Span]) -> b
         return True  # "elevated miR-21", "overexpression of miR-21"
     if _names_follow(doc, cue.end, mirna_spans):
         return True  # "glioma-upregulated miRNAs (miR-21 and miR-23a)"
+    if nxt is not None and nxt.is_alpha and nxt.lower_ not in _FOLLOW_OK and not nxt.lower_.endswith("ly") \
+            and not any(0 <= s.start - cue.end <= 3 for s in mirna_spans):
+        return False  # the word modifies another noun: "elevated risk", "higher sensitivity"
     if nxt is not None and (nxt.lower_ in _DETERMINERS or (nxt.text[:1].isupper() and nxt.text.isalnum()
                                                             and not any(s.start == nxt.i for s in mirna_spans))):
         return False  # transitive: "miR-21 reduced the expression of PTEN", "downregulated PTEN"
@@ -290,7 +298,9 @@ def expression_targets(doc: Doc, cue: Cue, mirna_spans: list[Span]) -> list[Span
     """Names an expression word is about: the adjacent name, else the list nearest to it."""
     adjacent = adjacent_mirnas(cue, mirna_spans)
     if adjacent:
-        return adjacent
+        # "High miR-21 and miR-155 amounts": a word before a name covers the list it opens
+        after = [s for s in adjacent if s.start == cue.end]
+        return coordinated_group(doc, after[0], mirna_spans) if after else adjacent
     if not mirna_spans:
         return []
     nearest = min(mirna_spans, key=lambda s: (abs(_gap(s, cue)), s.start > cue.start))

@@ -170,3 +170,14 @@ def test_experimental_overexpression_is_not_an_expression_finding(extractor):
     got = triples(extractor, "In glioma cells, exogenous overexpression of miR-933 inhibited proliferation.")
     assert ("miR-933", "glioma", "upregulated") not in got
     assert ("miR-933", "glioma", "suppresses_tumor") in got
+
+
+def test_expression_word_modifying_another_noun_is_not_a_level(extractor):
+    got = triples(extractor, "miR-933 had significant downregulation in glioma and an elevated risk of relapse.")
+    assert ("miR-933", "glioma", "downregulated") in got
+    assert ("miR-933", "glioma", "upregulated") not in got
+
+
+def test_word_before_a_list_covers_the_list(extractor):
+    got = triples(extractor, "High miR-933 and miR-934 amounts were found in glioma exosomes compared with controls.")
+    assert {("miR-933", "glioma", "upregulated"), ("miR-934", "glioma", "upregulated")} <= got

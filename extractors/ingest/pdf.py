@@ -54,7 +54,8 @@ SPLIT_GAP = 1.5
 HEADING_SIZE_RATIO = 1.12
 
 _PAGE_NO_RE = re.compile(r"^(page\s*)?\d+(\s*(of|/)\s*\d+)?$", re.IGNORECASE)
-_TABLE_CAPTION_RE = re.compile(r"^\s*Table\s+(\d+|[IVX]+)\b", re.MULTILINE)
+#: A line opening with "Table N" as a caption, not a sentence about a table ("Table 3 and ...").
+_TABLE_CAPTION_RE = re.compile(r"^[ \t]*(Table|TABLE)\s+(\d+|[IVX]+)\b(?![)\],;])(?!\s+[a-z])", re.MULTILINE)
 _LIGATURES = str.maketrans({"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl",
                             "\ufffe": "-", "\x02": "-", "\u00a0": " "})
 _FPDF_ERR_PASSWORD = 4
@@ -447,9 +448,10 @@ def _pages_with_tables(text: str, page_starts: list[tuple[int, int]]) -> list[in
     """1-based numbers of the pages whose text has a line starting with a table caption."""
     pages = set()
     for m in _TABLE_CAPTION_RE.finditer(text):
+        # The caption's own first letter decides the page (the match may start at a blank).
         number = None
         for start, page in page_starts:
-            if start > m.start():
+            if start > m.start(1):
                 break
             number = page
         if number is not None:
