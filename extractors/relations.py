@@ -79,7 +79,7 @@ _MANIPULATION = {"exogenous", "ectopic", "forced", "enforced", "transient", "sta
 _FOLLOW_OK = {"level", "levels", "expression", "expressed", "abundance", "amount", "amounts", "concentration",
               "concentrations", "in", "than", "among", "compared", "relative", "after", "during", "at", "within",
               "across", "and", "or", "but", "whereas", "while", "when", "both", "only", "versus", "vs", "from",
-              "with", "to", "of", "on", "upon", "following", "as", "compared", "respectively", "there", "which"}
+              "with", "to", "of", "on", "upon", "following", "as", "respectively", "there", "which"}
 _DETERMINERS = {"the", "a", "an", "its", "their", "his", "her", "this", "these", "those", "both"}
 
 
