@@ -89,10 +89,38 @@ def measure(extractor=None) -> dict:
     return figures
 
 
+def _row(label: str, c: dict) -> str:
+    return f"| {label} | {c['p']:.3f} | {c['r']:.3f} | {c['f1']:.3f} | {c['tp']} | {c['fp']} | {c['fn']} |"
+
+
+def markdown(figures: dict) -> str:
+    """The README's quality tables, rendered from recorded figures (nothing is re-measured)."""
+    head = "| {} | P | R | F1 | TP | FP | FN |\n|---|---|---|---|---|---|---|"
+    out = ["Seed reviews, micro-averaged over both documents:", "", head.format("level / source")]
+    for level in ("strict", "pair", "arm_lenient"):
+        for scope in ("text", "table", "all"):
+            out.append(_row(f"{level.replace('_', '-')} / {scope}", figures[f"seed_{level}_{scope}"]))
+    out += ["", "Per document (strict, all sources):", "", head.format("document")]
+    out += [_row(doc, c) for doc, c in figures["seed_per_document_strict_all"].items()]
+    out += ["", "Per effect (strict, all sources):", "", head.format("effect")]
+    out += [_row(effect, c) for effect, c in figures["seed_per_effect_strict_all"].items()]
+    if "dev_pair" in figures:
+        out += ["", "Dev abstracts (201 PubMed abstracts, pair level, every document scored):", "",
+                head.format("set"), _row("dev abstracts", figures["dev_pair"])]
+    out += ["", f"Start-up (building the pipeline, no Prefect): {figures['startup_seconds']} s; "
+            f"extracting both seed reviews after start-up: {figures.get('seed_seconds', '?')} s (one core)."]
+    return "\n".join(out)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--record", action="store_true", help=f"write the figures to {RECORD}")
+    parser.add_argument("--markdown", action="store_true",
+                        help=f"print the recorded figures of {RECORD.name} as the README's tables (no measuring)")
     args = parser.parse_args(argv)
+    if args.markdown:
+        print(markdown(json.loads(RECORD.read_text(encoding="utf-8"))))
+        return 0
     figures = measure()
     print(json.dumps(figures, indent=1))
     if args.record:

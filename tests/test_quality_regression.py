@@ -39,3 +39,10 @@ def test_dev_pair_f1_has_not_fallen(extractor, recorded):
     assert devset.is_dir(), "the dev abstracts (../shared/devsets) are needed for the regression test"
     now = dev_quality(extractor, devset).result("pair", "all").micro.f1
     assert now >= recorded["dev_pair"]["f1"] - TOLERANCE, now
+
+
+def test_markdown_renders_the_recorded_figures(recorded):
+    from mirkb.quality import markdown
+
+    text = markdown(recorded)
+    assert f"{recorded['seed_strict_all']['f1']:.3f}" in text and "| strict / all |" in text
