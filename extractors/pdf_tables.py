@@ -3,10 +3,15 @@
 pdfplumber is slow (~40x pypdfium2), so callers pass only the pages whose text has a
 "Table N" caption. On each page:
 
-* ruled tables come from ``find_tables()`` with its default line strategy;
-* an unruled table is looked for below each "Table N" caption that no ruled table claimed:
-  the region runs from the caption down to the first vertical gap wider than
-  :data:`REGION_GAP` line heights, and is read with pdfplumber's text-alignment strategy;
+* ruled grids come from ``find_tables()`` with the line strategy (lines and rectangle sides, so
+  thin filled rectangles drawn as rules count); a grid needs 2 columns and 3 rows (figures draw
+  small boxes too);
+* any other table is looked for below each "Table N" caption that no grid claimed, and read with
+  pdfplumber's text-alignment strategy. Under a rule just below the caption (top rule, header
+  rule, bottom rule, as most journals print tables) it ends at its bottom rule, however far
+  apart its rows are ("pdf-ruled"); otherwise at the first vertical gap wider than
+  :data:`REGION_GAP` line heights ("pdf-unruled");
+* a caption that finds no table on its page is carried to the top of the next page;
 * a page whose characters are mostly not upright (a landscape table printed sideways) is
   turned upright first (a one-page copy with its /Rotate changed) and then read as above, so
   its rows come out in their own orientation.
@@ -20,6 +25,7 @@ header.
 from __future__ import annotations
 
 import io
+import math
 import re
 from pathlib import Path
 
@@ -255,6 +261,10 @@ def _cells_by_word_centre(region, settings: dict) -> list[list[str]]:
                 cells.append("")
                 continue
             x0, top, x1, bottom = bbox
+            # The outer columns reach the region's sides: the grid ends at the aligned word
+            # edges, and a longer last (or first) cell pokes out past them.
+            x0 = -math.inf if x0 <= table.bbox[0] + 0.5 else x0
+            x1 = math.inf if x1 >= table.bbox[2] - 0.5 else x1
             inside = [w for w in words if x0 <= (w["x0"] + w["x1"]) / 2 < x1 and top <= (w["top"] + w["bottom"]) / 2 < bottom]
             inside.sort(key=lambda w: (round(w["top"]), w["x0"]))
             cells.append(" ".join(w["text"] for w in inside))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
@@ -24,7 +23,7 @@ ROWS = [
 ]
 
 
-def _draw_table(c: canvas.Canvas, top: float, caption: str, ruled: bool) -> None:
+def _draw_table(c: canvas.Canvas, top: float, caption: str, ruled: bool, thin_rects: bool = False) -> None:
     c.setFont("Helvetica-Bold", 9)
     c.drawString(COLS[0], top, caption)
     c.setFont("Helvetica", 9)
@@ -41,12 +40,22 @@ def _draw_table(c: canvas.Canvas, top: float, caption: str, ruled: bool) -> None
     if ruled:
         bottom = y + 10
         for row_top in [*row_tops, bottom]:
-            c.line(COLS[0] - 5, row_top, 460, row_top)
+            _rule(c, COLS[0] - 5, row_top, 460, row_top, thin_rects)
         for x in [COLS[0] - 5, COLS[1] - 5, COLS[2] - 5, 460]:
-            c.line(x, row_tops[0], x, bottom)
+            _rule(c, x, row_tops[0], x, bottom, thin_rects)
 
 
-def _pdf(path: Path, ruled: bool = False, rotated: bool = False) -> Path:
+def _rule(c: canvas.Canvas, x0: float, y0: float, x1: float, y1: float, thin_rect: bool) -> None:
+    """A ruling line, or a thin filled rectangle standing for one (as many journals draw them)."""
+    if not thin_rect:
+        c.line(x0, y0, x1, y1)
+    elif y0 == y1:
+        c.rect(x0, y0 - 0.2, x1 - x0, 0.4, stroke=0, fill=1)
+    else:
+        c.rect(x0 - 0.2, min(y0, y1), 0.4, abs(y1 - y0), stroke=0, fill=1)
+
+
+def _pdf(path: Path, ruled: bool = False, rotated: bool = False, thin_rects: bool = False) -> Path:
     c = canvas.Canvas(str(path), pagesize=A4)
     c.setFont("Helvetica", 9)
     c.drawString(70, HEIGHT - 60, "An invented paragraph of prose sits above the table on this page.")
@@ -57,7 +66,8 @@ def _pdf(path: Path, ruled: bool = False, rotated: bool = False) -> Path:
         _draw_table(c, 0, "Table 3 Invented markers printed sideways", ruled=False)
         c.restoreState()
     else:
-        _draw_table(c, HEIGHT - 100, "Table 1 Invented markers in made-up tumours", ruled=ruled)
+        _draw_table(c, HEIGHT - 100, "Table 1 Invented markers in made-up tumours", ruled=ruled,
+                    thin_rects=thin_rects)
     c.setFont("Helvetica", 9)
     c.drawString(70, 80, "Closing prose line well below the table, after a wide gap.")
     c.showPage()
@@ -104,12 +114,133 @@ def test_read_pdf_puts_tables_in_the_document_and_skips_their_text(tmp_path):
     assert "Closing prose" not in skipped
 
 
-@pytest.mark.parametrize(("name", "pages"), [("bmccancer_2016_t2dm_colorectal_adenoma", [5, 6]),
-                                            ("springerplus_2016_hif1a_sarcoma", [5, 6])])
-def test_real_pdf_tables_are_found(name, pages):
+def test_table_ruled_with_thin_filled_rectangles(tmp_path):
+    (table,) = find_pdf_tables(_pdf(tmp_path / "rects.pdf", ruled=True, thin_rects=True))
+    assert table.shape == "pdf-ruled"
+    assert table.caption.startswith("Table 1 Invented markers")
+    _assert_invented_rows(table)
+
+
+def _prose(c: canvas.Canvas, x: float, top: float, lines: int, label: str) -> None:
+    c.setFont("Helvetica", 9)
+    for i in range(lines):
+        c.drawString(x, top - i * 12, f"{label} prose line {i} about an invented study")
+
+
+def test_caption_at_page_bottom_finds_its_table_on_the_next_page(tmp_path):
+    path = tmp_path / "split.pdf"
+    c = canvas.Canvas(str(path), pagesize=A4)
+    _prose(c, 70, HEIGHT - 80, 40, "First page")
+    c.setFont("Helvetica-Bold", 9)
+    c.drawString(70, 70, "Table 2 Invented markers whose rows went to the next page")
+    c.showPage()
+    c.setFont("Helvetica", 8)
+    c.drawString(70, HEIGHT - 30, "Journal of Invented Results 2031")
+    _draw_table(c, HEIGHT - 60, "", ruled=False)
+    _prose(c, 70, HEIGHT - 300, 10, "Second page")
+    c.showPage()
+    c.save()
+    (table,) = find_pdf_tables(path)
+    assert table.page == 2
+    assert table.caption.startswith("Table 2 Invented markers")
+    assert table.shape == "pdf-unruled"
+    _assert_invented_rows(table)
+    # read_pdf hands over only the caption's page, and still gets the table.
+    doc = load_document(path)
+    assert [(t.page, t.caption[:7]) for t in doc.tables] == [(2, "Table 2")]
+    skipped = " ".join(doc.text[a:b] for a, b in doc.skip_spans)
+    assert "Fictional sarcoma" in skipped
+    assert "Second page prose" not in skipped
+
+
+def _wide_table_page(c: canvas.Canvas, header: list[str], body: list[list[str]]) -> None:
+    """A full-width table whose rows stand far apart (as when each row holds a drawing)."""
+    c.setFont("Helvetica-Bold", 9)
+    c.drawString(60, HEIGHT - 80, "Table 4 Invented compounds and their made-up scores")
+    c.setFont("Helvetica", 9)
+    c.line(60, HEIGHT - 90, WIDTH - 60, HEIGHT - 90)
+    xs = [60, 200, 330, 450]
+    for x, cell in zip(xs, header, strict=True):
+        c.drawString(x, HEIGHT - 102, cell)
+    c.line(60, HEIGHT - 108, WIDTH - 60, HEIGHT - 108)
+    for r, row in enumerate(body):
+        for x, cell in zip(xs, row, strict=True):
+            c.drawString(x, HEIGHT - 150 - r * 80, cell)
+    c.line(60, HEIGHT - 150 - len(body) * 80 + 50, WIDTH - 60, HEIGHT - 150 - len(body) * 80 + 50)
+
+
+def test_full_width_table_page_in_a_two_column_document(tmp_path):
+    path = tmp_path / "wide.pdf"
+    header = ["Compound", "Score", "Partner", "Remark"]
+    partners = ["Made-up kinase", "Fictional receptor A", "Invented ligand", "Dreamt-up channel",
+                "Imaginary pump B", "Pretend enzyme", "Unreal transporter"]
+    remarks = ["Weak", "Strong binder", "None seen", "Partial", "Tight", "Loose fit", "Unclear"]
+    body = [[f"XY-{i}0{i}", f"0.{i}5", partner, remark]
+            for i, (partner, remark) in enumerate(zip(partners, remarks, strict=True), start=1)]
+    c = canvas.Canvas(str(path), pagesize=A4)
+    for page in (1, 2, 3):
+        if page == 2:
+            _wide_table_page(c, header, body)
+        else:
+            _prose(c, 60, HEIGHT - 80, 50, f"Left {page}")
+            _prose(c, WIDTH / 2 + 15, HEIGHT - 80, 50, f"Right {page}")
+        c.showPage()
+    c.save()
+    (table,) = find_pdf_tables(path)
+    assert table.page == 2
+    assert table.shape == "pdf-ruled"
+    assert table.caption.startswith("Table 4")
+    assert table.header == header
+    assert table.rows == body
+    doc = load_document(path)
+    assert [(t.page, t.caption[:7]) for t in doc.tables] == [(2, "Table 4")]
+
+
+def _found(name: str, pages: list[int] | None = None) -> dict[tuple[int | None, str], object]:
+    """Tables of a real PDF by (page, "Table N")."""
     tables = find_pdf_tables(PDFS / f"{name}.pdf", pages)
-    assert tables
-    for table in tables:
-        assert table.caption.startswith("Table")
-        assert len(table.header) >= 3
-        assert len(table.rows) >= 5
+    return {(t.page, " ".join(t.caption.split()[:2])): t for t in tables}
+
+
+def test_real_bmc_tables_are_ruled():
+    found = _found("bmccancer_2016_t2dm_colorectal_adenoma", [4, 5, 6])
+    assert set(found) == {(4, "Table 1"), (5, "Table 1"), (6, "Table 2")}
+    assert all(t.shape == "pdf-ruled" for t in found.values())
+    assert "(Continued)" in found[5, "Table 1"].caption
+    for key in [(4, "Table 1"), (6, "Table 2")]:
+        assert len(found[key].header) >= 8
+        assert len(found[key].rows) >= 15
+
+
+def test_real_springerplus_sideways_table_1_and_ruled_table_2():
+    found = _found("springerplus_2016_hif1a_sarcoma", [4, 5, 6])
+    assert set(found) == {(4, "Table 1"), (6, "Table 2")}
+    first = found[4, "Table 1"]
+    assert first.caption.startswith("Table 1 Characteristics of eligible studies")
+    assert first.shape == "pdf-rotated"
+    assert len(first.rows) >= 5
+    assert len(first.header) >= 10
+    assert found[6, "Table 2"].shape == "pdf-ruled"
+    assert len(found[6, "Table 2"].rows) >= 5
+
+
+def test_real_clinsci_full_width_table_page():
+    found = _found("clinsci_2014_ace_inhibitor_design", [4])
+    table = found[4, "Table 3"]
+    assert table.shape == "pdf-ruled"
+    assert table.header[0].startswith("Name")
+    # Nine compounds, one per row, each row far from the next (structures drawn between).
+    assert len(table.rows) == 9
+    assert table.rows[-1][0].startswith("JCC-0014")
+
+
+def test_real_pdfs_through_read_pdf_find_every_table_caption():
+    docs = {path.stem.split("_")[0]: load_document(path) for path in sorted(PDFS.glob("*.pdf"))}
+    numbers = {name: sorted({" ".join(t.caption.split()[:2]) for t in doc.tables}) for name, doc in docs.items()}
+    assert numbers["natcommun"] == []
+    assert numbers["bmccancer"] == ["Table 1", "Table 2"]
+    assert numbers["springerplus"] == ["Table 1", "Table 2"]
+    assert numbers["clinsci"] == [f"Table {i}" for i in range(1, 6)]
+    # A body sentence opening with "Table 3 and ..." is not a caption.
+    assert all(t.caption[7:8] != " " or not t.caption[8:9].islower() for t in docs["gastroenterolres"].tables)
+    assert {"Table 1:", "Table 2:", "Table 6:"} <= {t.caption[:8] for t in docs["gastroenterolres"].tables}
