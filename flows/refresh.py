@@ -359,17 +359,66 @@ def finish(ctx: RunContext, outcomes: list[DocOutcome]) -> RunSummary:
     )
 
 
+class Progress:
+    """Per-document progress of a refresh on ``stream`` (stderr): a tqdm bar on a terminal, else one
+    line every ``every`` documents and one at the end (nothing for a run shorter than ``every``).
+
+    Call it with each :class:`DocOutcome`, then :meth:`close`.
+    """
+
+    def __init__(self, total: int, stream=None, every: int = 50, tty: bool | None = None):
+        import sys
+
+        self.total, self.every, self.done, self.failed = total, max(1, every), 0, 0
+        self.stream = stream if stream is not None else sys.stderr
+        if tty is None:
+            isatty = getattr(self.stream, "isatty", None)
+            tty = bool(isatty and isatty())
+        self.bar = None
+        if tty and total:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, unit="doc", desc="refresh", file=self.stream, leave=False,
+                            dynamic_ncols=True)
+
+    def __call__(self, outcome: DocOutcome) -> None:
+        self.done += 1
+        self.failed += outcome.status == "failed"
+        if self.bar is not None:
+            self.bar.update(1)
+            if self.failed:
+                self.bar.set_postfix(failed=self.failed, refresh=False)
+        elif self.done % self.every == 0 or (self.done == self.total and self.total >= self.every):
+            print(f"refresh: {self.done}/{self.total} documents processed ({self.failed} failed)",
+                  file=self.stream, flush=True)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
 def refresh(corpus: str | Path, kb: str, gold_dir: str | Path | None = None,
-            on_document: Callable[[DocOutcome], None] | None = None) -> RunSummary:
-    """Refresh ``kb`` from ``corpus`` without Prefect: same functions, one document after another."""
+            on_document: Callable[[DocOutcome], None] | None = None, progress: bool = False) -> RunSummary:
+    """Refresh ``kb`` from ``corpus`` without Prefect: same functions, one document after another.
+
+    ``progress`` shows :class:`Progress` on stderr over the documents to process.
+    """
     ctx = begin(corpus, kb, gold_dir)
     store, extractor = get_kb(ctx.kb_url), get_extractor()
+    todo = ctx.todo
+    shown = Progress(len(todo)) if progress else None
     outcomes = []
-    for item in ctx.todo:
-        outcome = process_document(store, ctx.run_id, item, extractor)
-        outcomes.append(outcome)
-        if on_document:
-            on_document(outcome)
+    try:
+        for item in todo:
+            outcome = process_document(store, ctx.run_id, item, extractor)
+            outcomes.append(outcome)
+            if shown is not None:
+                shown(outcome)
+            if on_document:
+                on_document(outcome)
+    finally:
+        if shown is not None:
+            shown.close()
     return finish(ctx, outcomes)
 
 

@@ -295,11 +295,24 @@ def write_output(rows: list[dict], errors: list[DocError], out: str | Path) -> P
     return None
 
 
+def _file_mode(target: Path) -> int:
+    """The mode a plain ``open(target, "w")`` would leave: the existing file's, else 0o666 & ~umask."""
+    try:
+        return target.stat().st_mode & 0o7777
+    except OSError:
+        mask = os.umask(0)  # the only way to read the umask; set straight back
+        os.umask(mask)
+        return 0o666 & ~mask
+
+
 def _atomic(target: Path, write: Callable[[str], None]) -> None:
+    # mkstemp creates the temporary file 0o600; the output must not keep that once renamed.
+    mode = _file_mode(target)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
     try:
         write(tmp)
+        os.chmod(tmp, mode)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -147,3 +147,38 @@ def test_real_extractor_on_an_invented_text_gives_a_full_row(tmp_path):
     assert row.cancer_id.startswith("DOID:") and row.rule
     text = doc.read_text(encoding="utf-8")
     assert "miR-21" in text[row.start:row.end]
+
+
+@pytest.fixture
+def umask_022():
+    import os
+
+    old = os.umask(0o022)
+    yield
+    os.umask(old)
+
+
+def test_output_and_errors_files_get_the_usual_mode_not_the_temporary_files_600(fake, corpus, tmp_path,
+                                                                                 umask_022):
+    folder, _ = corpus
+    (folder / "empty.txt").write_bytes(b"")
+    out = tmp_path / "mentions.csv"
+    assert main(["extract", str(folder), "--out", str(out), "--quiet"]) == 1
+    assert out.stat().st_mode & 0o777 == 0o644
+    assert eb.errors_path(out).stat().st_mode & 0o777 == 0o644
+
+
+def test_parquet_output_gets_the_usual_mode(fake, corpus, tmp_path, umask_022):
+    folder, _ = corpus
+    out = tmp_path / "mentions.parquet"
+    assert main(["extract", str(folder), "--out", str(out), "--quiet"]) == 0
+    assert out.stat().st_mode & 0o777 == 0o644
+
+
+def test_rewriting_an_output_keeps_the_mode_the_user_gave_it(fake, corpus, tmp_path, umask_022):
+    folder, _ = corpus
+    out = tmp_path / "mentions.csv"
+    out.write_text("old\n")
+    out.chmod(0o640)
+    assert main(["extract", str(folder), "--out", str(out), "--quiet"]) == 0
+    assert out.stat().st_mode & 0o777 == 0o640 and "doc_id" in out.read_text()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import json
+import os
 import sys
 
 DESCRIPTION = """\
@@ -40,7 +42,7 @@ def register(subparsers) -> None:
 
     p = sub.add_parser("stats", parents=[common], help="documents, mentions, triples by effect, top names")
     p.add_argument("--json", action="store_true", help="one JSON object")
-    p.add_argument("--top", type=int, default=10, metavar="N", help="how many top miRNAs and cancers (10)")
+    p.add_argument("--top", type=int, default=10, metavar="N", help="how many top miRNAs and cancers (10; 0 for none)")
     p.set_defaults(func=stats)
 
     p = sub.add_parser("query", parents=[common], help="triples with support counts and evidence")
@@ -50,7 +52,9 @@ def register(subparsers) -> None:
     p.add_argument("--format", choices=("table", "csv", "json"), default="table",
                    help="table (for reading), csv (for Excel/pandas) or json")
     p.add_argument("--limit", type=int, metavar="N", help="at most N triples, most supported first")
-    p.add_argument("--evidence", type=int, default=3, metavar="N", help="evidence rows per triple (3)")
+    p.add_argument("--evidence", type=int, default=3, metavar="N",
+                   help="evidence rows per triple (3; 0 for none). The csv `documents` column always "
+                        "lists every supporting document")
     p.set_defaults(func=query)
 
     p = sub.add_parser("export", parents=[common], help="all mentions with triple ids, to CSV or Parquet")
@@ -67,11 +71,59 @@ def register(subparsers) -> None:
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
     p.set_defaults(func=list_runs)
     parser.set_defaults(func=lambda args: _no_subcommand(parser))
+    # Output piped into `head` must end quietly (see run_piped); cli.main may apply it to every command.
+    for action in sub.choices.values():
+        action.set_defaults(func=quiet_on_broken_pipe(action.get_default("func")))
 
 
 def _no_subcommand(parser) -> int:
     parser.print_help()
     return 2
+
+
+# -- output into a pipe that closes early (`mirkb kb runs --format json | head`) ---------------------
+
+#: Exit status after the reader went away: 128 + SIGPIPE, what `cat big | head` gives for `cat`.
+BROKEN_PIPE_STATUS = 141
+
+
+def on_broken_pipe() -> int:
+    """The reader of stdout is gone: point stdout at /dev/null so the flush at exit cannot fail again
+    (which prints "Exception ignored ... BrokenPipeError"), and return :data:`BROKEN_PIPE_STATUS`."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # stdout without a real descriptor (tests, IDEs)
+        pass
+    return BROKEN_PIPE_STATUS
+
+
+def run_piped(func, args) -> int:
+    """``func(args)`` as an exit status, its output flushed, ending quietly if stdout's reader went away.
+
+    The flush belongs inside: a small output sits in the buffer until exit, where a closed pipe
+    would otherwise raise outside any handler.
+    """
+    try:
+        status = int(func(args) or 0)
+        sys.stdout.flush()
+        return status
+    except BrokenPipeError:
+        return on_broken_pipe()
+
+
+def quiet_on_broken_pipe(func):
+    """``func`` wrapped by :func:`run_piped` (idempotent)."""
+    if func is None or getattr(func, "_mirkb_piped", False):
+        return func
+
+    @functools.wraps(func)
+    def wrapper(args):
+        return run_piped(func, args)
+
+    wrapper._mirkb_piped = True
+    return wrapper
 
 
 def _open(args):
@@ -88,6 +140,10 @@ def canonical_mirna(text: str) -> str:
 
 
 def stats(args) -> int:
+    if args.top < 0:
+        from mirkb.cli import UsageError
+
+        raise UsageError("--top must be 0 or more")
     with _open(args) as kb:
         data = kb.stats(top=args.top)
     if args.json:
@@ -121,10 +177,12 @@ def query(args) -> int:
             raise UsageError(f"unknown effect {args.effect!r}; one of: {', '.join(EFFECTS)}")
     if args.limit is not None and args.limit < 1:
         raise UsageError("--limit must be at least 1")
+    if args.evidence < 0:
+        raise UsageError("--evidence must be 0 or more")
     mirna = canonical_mirna(args.mirna) if args.mirna else None
     with _open(args) as kb:
         found = kb.query_triples(mirna=mirna, cancer=args.cancer, effect=args.effect, limit=args.limit,
-                                 evidence_per_triple=max(args.evidence, 1))
+                                 evidence_per_triple=args.evidence)
     if args.format == "json":
         json.dump(found, sys.stdout, indent=2, default=str)
         print()
@@ -143,9 +201,12 @@ def query(args) -> int:
 
 
 def _flat(t: dict) -> dict:
-    """One CSV row per triple: evidence sentences joined so a spreadsheet keeps one line per triple."""
+    """One CSV row per triple: evidence sentences joined so a spreadsheet keeps one line per triple.
+
+    ``documents`` lists every supporting document (from the store), not only those of the evidence shown.
+    """
     row = {k: t[k] for k in QUERY_COLUMNS if k in t}
-    row["documents"] = ";".join(dict.fromkeys(e["doc_id"] for e in t["evidence"]))
+    row["documents"] = ";".join(t["documents"])
     row["evidence"] = " || ".join(e["evidence"] for e in t["evidence"])
     return row
 

@@ -322,8 +322,11 @@ class KnowledgeBase:
         """Supported triples matching the filters (exact, case-insensitive), most supported first.
 
         Each result carries up to ``evidence_per_triple`` evidence rows (doc_id, evidence, start,
-        end, source, hedged).
+        end, source, hedged; none when it is 0) and ``documents``: the ids of EVERY document that
+        supports the triple, sorted, however few evidence rows are shown.
         """
+        if evidence_per_triple < 0:
+            raise ValueError("evidence_per_triple must be 0 or more")
         conds = [triples.c.n_mentions > 0]
         if mirna:
             conds.append(func.lower(triples.c.mirna) == mirna.lower())
@@ -343,7 +346,12 @@ class KnowledgeBase:
             q = q.limit(limit)
         with self.read() as conn:
             found = [r._asdict() for r in conn.execute(q)]
+            docs = self._supporting_documents(conn, [row["triple_id"] for row in found])
             for row in found:
+                row["documents"] = docs.get(row["triple_id"], [])
+                if not evidence_per_triple:
+                    row["evidence"] = []
+                    continue
                 ev = conn.execute(
                     select(mentions.c.doc_id, mentions.c.evidence, mentions.c.start, mentions.c.end,
                            mentions.c.source, mentions.c.hedged)
@@ -353,6 +361,18 @@ class KnowledgeBase:
                 )
                 row["evidence"] = [e._asdict() for e in ev]
         return found
+
+    @staticmethod
+    def _supporting_documents(conn: Connection, ids: list[str], chunk: int = 500) -> dict[str, list[str]]:
+        """triple_id → sorted distinct doc_ids of its mentions (in chunks: bound-parameter limits)."""
+        out: dict[str, list[str]] = {}
+        for i in range(0, len(ids), chunk):
+            q = (select(mentions.c.triple_id, mentions.c.doc_id).distinct()
+                 .where(mentions.c.triple_id.in_(ids[i:i + chunk]))
+                 .order_by(mentions.c.triple_id, mentions.c.doc_id))
+            for r in conn.execute(q):
+                out.setdefault(r.triple_id, []).append(r.doc_id)
+        return out
 
     def stats(self, top: int = 10) -> dict:
         """Documents by status, mentions, supported triples by effect, most supported miRNAs and cancers."""
@@ -366,8 +386,14 @@ class KnowledgeBase:
                 .order_by(func.count().desc(), triples.c.effect)).all())
 
             def top_of(col):
-                q = (select(col, func.count().label("n"), func.sum(triples.c.n_documents).label("docs"))
-                     .where(live).group_by(col).order_by(func.count().desc(), col).limit(top))
+                # Supported triples per name, and the DISTINCT documents with a mention of any of
+                # them (a paper backing three triples of one miRNA counts once, not three times).
+                if top <= 0:
+                    return []
+                n_triples = func.count(func.distinct(triples.c.triple_id))
+                q = (select(col, n_triples.label("n"), func.count(func.distinct(mentions.c.doc_id)).label("docs"))
+                     .select_from(triples.join(mentions, mentions.c.triple_id == triples.c.triple_id))
+                     .where(live).group_by(col).order_by(n_triples.desc(), col).limit(top))
                 return [{"name": r[0], "triples": r.n, "document_support": int(r.docs or 0)}
                         for r in conn.execute(q)]
 
