@@ -50,7 +50,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return int(args.func(args) or 0)
+        from mirkb.commands.kb import run_piped
+
+        return run_piped(args.func, args)  # "mirkb … | head" ends quietly, not with a traceback
     except UsageError as exc:
         print(f"mirkb {args.command}: error: {exc}", file=sys.stderr)
         return 2

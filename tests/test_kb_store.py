@@ -176,7 +176,8 @@ def test_stats_count_documents_mentions_and_triples(kb):
     assert data["documents"] == {"total": 2, "ok": 1, "failed": 1}
     assert data["mentions"] == 2
     assert data["triples"]["by_effect"] == {"prognostic_marker": 1, "upregulated": 1}
-    assert data["top_mirnas"][0] == {"name": "miR-901", "triples": 2, "document_support": 2}
+    # two triples, one supporting document: documents are counted once, not summed over triples
+    assert data["top_mirnas"][0] == {"name": "miR-901", "triples": 2, "document_support": 1}
 
 
 def test_diff_between_runs_lists_gained_and_lost(kb):

@@ -79,7 +79,7 @@ def run(args) -> int:
     if args.no_prefect:
         from flows.refresh import refresh
 
-        summary = refresh(corpus, kb, gold).as_dict()
+        summary = refresh(corpus, kb, gold, progress=True).as_dict()
     else:
         from flows.refresh import refresh_flow
 
