@@ -160,7 +160,9 @@ def heading_context(headings: list[tuple[int, int, list]], offset: int):
     start, end, concepts = headings[i]
     if start <= offset < end:
         return None
-    return concepts
+    # A heading that names several types ("Liver cancer and cholangiocarcinoma") does not say
+    # which one a sentence without its own cancer is about.
+    return concepts if len(concepts) == 1 else []
 
 
 class SentenceIndex:

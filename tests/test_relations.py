@@ -181,3 +181,8 @@ def test_expression_word_modifying_another_noun_is_not_a_level(extractor):
 def test_word_before_a_list_covers_the_list(extractor):
     got = triples(extractor, "High miR-933 and miR-934 amounts were found in glioma exosomes compared with controls.")
     assert {("miR-933", "glioma", "upregulated"), ("miR-934", "glioma", "upregulated")} <= got
+
+
+def test_heading_naming_two_types_sets_no_context(extractor):
+    text = "Results\n\nGlioma and melanoma\nSerum miR-933 was elevated in patients compared with controls.\n"
+    assert triples(extractor, text) == set()
