@@ -361,6 +361,35 @@ def cancers_for_mirna(span: Span, cancers: list[Span], clause_of_token) -> list[
     return [nearest._.cancer]
 
 
+#: Separators between listed names, strongest first: where a "respectively" list splits into groups.
+_GROUP_BREAKS = (("but", "also"), ("as", "well", "as"), (";",), ("whereas",), ("and",), ("or",), (",",))
+
+
+def respectively_pairs(doc: Doc, sent: Span, mirna_spans: list[Span], cancer_spans: list[Span]
+                       ) -> dict[int, Concept] | None:
+    """"A, B, but also C were lower in X and Y patients, respectively": names pair with cancers in
+    order. The names are split into as many groups as the sentence names cancer types, at the
+    strongest separators between them; None when the sentence does not read that way."""
+    if not any(t.lower_ == "respectively" for t in sent):
+        return None
+    concepts = list(dict.fromkeys(c._.cancer for c in sorted(cancer_spans, key=lambda c: c.start)))
+    spans = sorted(mirna_spans, key=lambda s: s.start)
+    if len(concepts) < 2 or len(spans) < len(concepts):
+        return None
+    gaps = []  # (strength, index of the name a new group starts at)
+    for i in range(1, len(spans)):
+        words = tuple(t.lower_ for t in doc[spans[i - 1].end:spans[i].start])
+        for rank, sep in enumerate(_GROUP_BREAKS):
+            if any(words[j:j + len(sep)] == sep for j in range(len(words))):
+                gaps.append((rank, i))
+                break
+        else:
+            return None  # something other than a separator between two names: not one list
+    cuts = sorted(i for _, i in sorted(gaps)[:len(concepts) - 1])
+    bounds = [0, *cuts, len(spans)]
+    return {span.start: concepts[g] for g in range(len(concepts)) for span in spans[bounds[g]:bounds[g + 1]]}
+
+
 # --- the sentence engine ---------------------------------------------------------------------
 
 
@@ -439,6 +468,7 @@ def relate_sentence(doc: Doc, sent: Span, cues: list[Cue], heading_cancers: list
         elif cue.kind == "expression" and expression_describes_mirna(doc, cue, mirna_spans):
             found.append((cue.effect, cue, False, f"expression:{cue.id}"))
 
+    paired = respectively_pairs(doc, sent, mirna_spans, cancer_spans)
     relations: list[Relation] = []
     for effect_or_category, cue, directional, rule in found:
         if is_negated(doc, cue, negations, clause_of):
@@ -465,7 +495,12 @@ def relate_sentence(doc: Doc, sent: Span, cues: list[Cue], heading_cancers: list
                     continue  # the level after knock-down says nothing about the cancer
             if not effect:
                 continue
-            concepts = cancers_for_mirna(span, cancer_spans, clause_of_token) if cancer_spans else heading_cancers
+            if paired is not None and span.start in paired:
+                concepts = [paired[span.start]]
+            elif cancer_spans:
+                concepts = cancers_for_mirna(span, cancer_spans, clause_of_token)
+            else:
+                concepts = heading_cancers
             how = rule + ("+heading" if not cancer_spans else "")
             for concept in concepts:
                 for name in span._.mirnas:

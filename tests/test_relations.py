@@ -186,3 +186,13 @@ def test_word_before_a_list_covers_the_list(extractor):
 def test_heading_naming_two_types_sets_no_context(extractor):
     text = "Results\n\nGlioma and melanoma\nSerum miR-933 was elevated in patients compared with controls.\n"
     assert triples(extractor, text) == set()
+
+
+def test_respectively_pairs_lists_with_cancers_in_order(extractor):
+    text = ("miR-933, miR-934, but also miR-935 were downregulated in serum of glioma patients and "
+            "melanoma patients, respectively.")
+    got = triples(extractor, text)
+    assert {("miR-933", "glioma", "downregulated"), ("miR-934", "glioma", "downregulated"),
+            ("miR-935", "melanoma", "downregulated")} <= got
+    assert ("miR-935", "glioma", "downregulated") not in got
+    assert ("miR-933", "melanoma", "downregulated") not in got
