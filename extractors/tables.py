@@ -33,6 +33,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
 
 from extractors.cancer import Concept, choose_most_specific, load_lexicon
 from extractors.mirna import find_mirnas
@@ -40,29 +41,30 @@ from extractors.schema import Mention, Table
 
 # --- column names -----------------------------------------------------------------------------
 
-#: Column-name words → role. Multi-word names first so "type of biomarker" is one column. A role is
-#: what the cell holds: ``mirna`` the molecule, ``cancer`` the cancer type, ``context`` the cells or
-#: samples (they name cancers too: "A549", "NSCLC patients"), ``effect`` what the miRNA does,
-#: ``ref`` the citation, ``other`` anything else (mechanism, target).
-_COLUMN_NAMES: tuple[tuple[str, str], ...] = (
-    (r"source of (?:the )?exosomes?", "context"),
-    (r"experimental model ?/ ?source", "context"),
-    (r"(?:experimental |animal |tumou?r )?models?", "context"),
-    (r"(?:donor|recipient|parental|target) cells?", "context"),
-    (r"cell lines?|cell types?|cell sources?|sample types?", "context"),
-    (r"donors?|recipients?|sources?|samples?|specimens?|origins?|patients|subjects", "context"),
-    (r"(?:exosomal |circulating |serum |plasma )?(?:mirnas?|micrornas?|mirs?)(?: names?)?", "mirna"),
-    (r"(?:exosomal )?(?:components?|cargos?|molecules?|contents?)", "mirna"),
-    (r"(?:cancer|tumou?r|disease|malignancy) types?|types? of (?:cancer|tumou?r)", "cancer"),
-    (r"cancers?|tumou?rs?|diseases?|malignanc(?:y|ies)", "cancer"),
-    (r"types? of (?:biomarker|marker)|biomarker types?", "effect"),
-    (r"(?:principal |main |biological |predictive |clinical |observed )?(?:effects?|functions?|roles?)",
-     "effect"),
-    (r"clinical (?:significance|applications?|values?|utility)|applications?|outcomes?", "effect"),
-    (r"(?:expression|regulation)(?: changes?| levels?| status)?", "effect"),
-    (r"mechanisms?(?: or pathways?)?|(?:signall?ing )?pathways?|targets?(?: genes?)?", "other"),
-    (r"references?|refs?\.?", "ref"),
-)
+_ROLES = {"mirna", "cancer", "context", "effect", "ref", "other"}
+
+
+def _load_column_names() -> tuple[tuple[str, str], ...]:
+    """Column-name patterns → role, from ``extractors/data/table_columns.tsv`` (checked on load)."""
+    text = resources.files("extractors.data").joinpath("table_columns.tsv").read_text(encoding="utf-8")
+    lines = [(n, line) for n, line in enumerate(text.splitlines(), start=1) if line and not line.startswith("#")]
+    names = []
+    for n, line in lines[1:]:  # the first line is the header
+        pattern, _, role = line.partition("\t")
+        if role not in _ROLES:
+            raise ValueError(f"table_columns.tsv:{n}: role {role!r} is not one of {sorted(_ROLES)}")
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"table_columns.tsv:{n}: bad pattern: {exc}") from exc
+        names.append((pattern, role))
+    return tuple(names)
+
+
+#: Column-name patterns → role. A role is what the cell holds: ``mirna`` the molecule, ``cancer``
+#: the cancer type, ``context`` the cells or samples (they name cancers too), ``effect`` what the
+#: miRNA does, ``ref`` the citation, ``other`` anything else (mechanism, target).
+_COLUMN_NAMES = _load_column_names()
 _COLUMN_RES = [(re.compile(rf"(?i:{pattern})"), role) for pattern, role in _COLUMN_NAMES]
 # A column name ends at a space, at the next capitalised name (run-together headers) or a bracket.
 _NAME_END = re.compile(r"(?=\s|[A-Z\[(]|$)")

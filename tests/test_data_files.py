@@ -58,3 +58,10 @@ def test_bad_lexicon_record_names_file_and_line(monkeypatch):
             cancer.load_lexicon()
     finally:
         cancer.load_lexicon.cache_clear()
+
+
+def test_table_column_names_load_with_known_roles():
+    from extractors.tables import _COLUMN_NAMES, _ROLES
+
+    assert _COLUMN_NAMES and {role for _, role in _COLUMN_NAMES} <= _ROLES
+    assert {"mirna", "cancer", "effect", "ref"} <= {role for _, role in _COLUMN_NAMES}
