@@ -66,7 +66,9 @@ _LIST_WORDS = {"and", "or", "as", "well", "the", "of", "its", "their", "cell", "
                "cancer", "both", "also", "further", "subsequent", "subsequently", "thereby"}
 #: Verbs that carry a state like a copula: "miR-21 had significant downregulation".
 _STATE_VERBS = {"had", "has", "have", "showed", "shows", "show", "exhibited", "displayed", "demonstrated",
-                "presented", "revealed"}
+                "presented", "revealed", "with", "having", "showing"}
+#: Degree words that describe cells ("highly metastatic cells"), not a change the miRNA causes.
+_INTENSIFIERS = {"highly", "high", "low", "lowly", "rich"}
 #: Words that mark a comparison with controls: without one, "high miR-21 … survival" stratifies.
 _COMPARISON = {"than", "compared", "comparison", "versus", "vs", "vs.", "control", "controls", "healthy",
                "normal", "benign", "noncancerous", "non-cancerous", "adjacent", "relative"}
@@ -173,7 +175,7 @@ def polarity_for_process(doc: Doc, cue: Cue, cues: list[Cue], clause_of) -> tupl
     else ("elevated amounts in serosa-invasive samples"). Else a passive polarity cue after it
     ("invasion was inhibited", at most four tokens on)."""
     by_start = {c.start: c for c in cues if c.kind in {"polarity", "expression", "knockdown"}
-                and clause_of(c) == clause_of(cue)}
+                and clause_of(c) == clause_of(cue) and doc[c.start].lower_ not in _INTENSIFIERS}
     process_tokens = {i for c in cues if c.kind == "process" for i in range(c.start, c.end)}
     words = 0
     i = cue.start - 1

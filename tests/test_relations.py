@@ -196,3 +196,9 @@ def test_respectively_pairs_lists_with_cancers_in_order(extractor):
             ("miR-935", "melanoma", "downregulated")} <= got
     assert ("miR-935", "glioma", "downregulated") not in got
     assert ("miR-933", "melanoma", "downregulated") not in got
+
+
+def test_intensifier_before_a_process_is_not_a_polarity(extractor):
+    got = triples(extractor, "miR-933 was elevated in exosomes of highly metastatic glioma cells.")
+    assert ("miR-933", "glioma", "upregulated") in got
+    assert ("miR-933", "glioma", "promotes_metastasis") not in got
