@@ -71,6 +71,8 @@ class Extractor:
         self.nlp = build_nlp(self.settings.model)
         self.cue_matcher, self.cue_records = build_cue_matcher(self.nlp)
         self.startup_seconds = time.perf_counter() - started
+        #: sentences read since the extractor was built (for run summaries)
+        self.sentences_read = 0
 
     @property
     def config_id(self) -> str:
@@ -98,6 +100,7 @@ class Extractor:
         for sent in sdoc.sents:
             if any(a <= sent.start_char < b for a, b in skip):
                 continue
+            self.sentences_read += 1
             context = heading_context(headings, sent.start_char)
             if context is None:
                 continue  # the sentence is itself a heading

@@ -190,6 +190,8 @@ class BatchStats:
     triples_by_effect: dict[str, int]
     startup_seconds: float
     extract_seconds: float
+    #: sentences the extractor read (0 when the extractor does not count them)
+    sentences: int = 0
 
     @property
     def triples(self) -> int:
@@ -225,6 +227,7 @@ def extract_paths(paths: Iterable[str | Path], extractor,
     files = list(iter_documents(paths))
     duplicates = duplicate_doc_ids(files)
     started = time.perf_counter()
+    sentences_before = getattr(extractor, "sentences_read", 0)
     results = []
     for path in files:
         if path in duplicates:
@@ -234,7 +237,9 @@ def extract_paths(paths: Iterable[str | Path], extractor,
         results.append(result)
         if progress:
             progress(result)
-    return collect(results, startup_seconds, time.perf_counter() - started)
+    rows, errors, stats = collect(results, startup_seconds, time.perf_counter() - started)
+    stats.sentences = getattr(extractor, "sentences_read", 0) - sentences_before
+    return rows, errors, stats
 
 
 # -- output ---------------------------------------------------------------------------------------
@@ -330,7 +335,8 @@ def summary_text(stats: BatchStats, errors: list[DocError], out: Path | None = N
                  errors_file: Path | None = None) -> str:
     where = f" to {out}" if out else ""
     lines = [
-        f"documents: {stats.read} read, {stats.failed} failed (of {stats.documents})",
+        f"documents: {stats.read} read, {stats.failed} failed (of {stats.documents}); "
+        f"{stats.sentences} sentences",
         f"rows: {stats.rows} mention rows, {stats.triples} triples (unique per document) written{where}",
         f"triples by effect: {_effects_text(stats)}",
         f"seconds: start-up {stats.startup_seconds:.1f}, extraction {stats.extract_seconds:.1f}",

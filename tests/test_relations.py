@@ -202,3 +202,9 @@ def test_intensifier_before_a_process_is_not_a_polarity(extractor):
     got = triples(extractor, "miR-933 was elevated in exosomes of highly metastatic glioma cells.")
     assert ("miR-933", "glioma", "upregulated") in got
     assert ("miR-933", "glioma", "promotes_metastasis") not in got
+
+
+def test_extractor_counts_the_sentences_it_reads(extractor):
+    before = extractor.sentences_read
+    rows(extractor, "First sentence here. Second sentence here. Third one.")
+    assert extractor.sentences_read - before == 3
