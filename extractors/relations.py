@@ -67,6 +67,9 @@ _LIST_WORDS = {"and", "or", "as", "well", "the", "of", "its", "their", "cell", "
 #: Verbs that carry a state like a copula: "miR-21 had significant downregulation".
 _STATE_VERBS = {"had", "has", "have", "showed", "shows", "show", "exhibited", "displayed", "demonstrated",
                 "presented", "revealed", "with", "having", "showing"}
+#: Words between a cue and the name it acts on: "inactivation of the tumour suppressor miR-21".
+_MODIFIERS = {"of", "the", "a", "an", "tumor", "tumour", "suppressor", "suppressive", "oncogenic", "exosomal",
+              "serum", "endogenous", "mature", "competitively", "directly", "to", "with", "-"}
 #: Degree words that describe cells ("highly metastatic cells"), not a change the miRNA causes.
 _INTENSIFIERS = {"highly", "high", "low", "lowly", "rich"}
 #: Words that mark a comparison with controls: without one, "high miR-21 … survival" stratifies.
@@ -337,8 +340,10 @@ def mirna_is_removed(doc: Doc, span: Span, knockdowns: list[Cue]) -> bool:
     if span.text.lower().startswith("anti"):
         return True
     for k in knockdowns:
-        if k.end <= span.start and span.start - k.end <= 2:
-            return True
+        between = doc[k.end:span.start]
+        if k.end <= span.start and (len(between) <= 2 or (len(between) <= 5 and all(
+                t.lower_ in _MODIFIERS for t in between))):
+            return True  # "inactivation of the tumour suppressor miR-21"
         if k.start >= span.end and k.start - span.end <= 1:
             return True
     return False
@@ -346,7 +351,8 @@ def mirna_is_removed(doc: Doc, span: Span, knockdowns: list[Cue]) -> bool:
 
 def mirna_is_object(doc: Doc, span: Span, objects: list[Cue]) -> bool:
     """"circX sponges miR-21", "targeting miR-21": the miRNA is acted on, not acting."""
-    return any(o.end <= span.start and span.start - o.end <= 2 for o in objects)
+    return any(o.end <= span.start and (span.start - o.end <= 2 or all(
+        t.lower_ in _MODIFIERS for t in doc[o.end:span.start])) for o in objects)
 
 
 def cancers_for_mirna(span: Span, cancers: list[Span], clause_of_token) -> list[Concept]:

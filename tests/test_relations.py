@@ -208,3 +208,13 @@ def test_extractor_counts_the_sentences_it_reads(extractor):
     before = extractor.sentences_read
     rows(extractor, "First sentence here. Second sentence here. Third one.")
     assert extractor.sentences_read - before == 3
+
+
+def test_inactivated_mirna_takes_the_inverted_effect(extractor):
+    got = triples(extractor, "Sequestration of the tumour suppressor miR-933 promotes metastasis of glioma.")
+    assert ("miR-933", "glioma", "promotes_metastasis") not in got
+
+
+def test_mirna_bound_by_another_rna_takes_no_effect(extractor):
+    got = triples(extractor, "In glioma, lncRNA-X competitively bound miR-933 and promoted invasion.")
+    assert ("miR-933", "glioma", "promotes_metastasis") not in got
