@@ -102,11 +102,13 @@ class Extractor:
                 continue
             self.sentences_read += 1
             context = heading_context(headings, sent.start_char)
-            if context is None:
-                continue  # the sentence is itself a heading
             mirnas, cancers, sent_cues = by_sentence.get(sent)
             if not mirnas:
                 continue
+            if context is None:
+                # A heading that names a miRNA is a statement ("MicroRNA-21 promotes glioma
+                # growth" as a title); it stands on its own, without a heading above it.
+                context = []
             for rel in relate_sentence(sdoc, sent, sent_cues, context, mirnas, cancers):
                 start, end = cleaned.raw_span(sent.start_char, sent.end_char)
                 mentions.append(Mention(

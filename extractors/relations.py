@@ -312,13 +312,26 @@ def expression_targets(doc: Doc, cue: Cue, mirna_spans: list[Span]) -> list[Span
     return coordinated_group(doc, nearest, mirna_spans)
 
 
+def nearest_per_name(spans: list[Span], cue: Cue) -> list[Span]:
+    """When a clause names the same miRNA twice ("miR-10b was high …, and miR-10b inhibition
+    reduced invasion"), the cue speaks of the mention nearest to it."""
+    best: dict[tuple, Span] = {}
+    for span in spans:
+        key = span._.mirnas
+        if key not in best or abs(_gap(span, cue)) < abs(_gap(best[key], cue)):
+            best[key] = span
+    return [s for s in spans if best.get(s._.mirnas) is s]
+
+
 def is_test_sensitivity(doc: Doc, cue: Cue, diagnostic_context: bool) -> bool:
     """Plain "sensitivity" of a test, not of cells to a drug: no "to …" follows it."""
     word = doc[cue.start].lower_
     if word not in {"sensitivity", "sensitivities", "sensitive"}:
         return False  # chemosensitivity, radiosensitivity: always about therapy
-    follows_to = any(t.lower_ == "to" for t in doc[cue.end:cue.end + 6])
-    return diagnostic_context or not follows_to
+    # a test's sensitivity comes with a diagnostic word, a specificity or a percentage;
+    # otherwise "restored sorafenib sensitivity" is about a therapy
+    sent = doc[cue.start].sent
+    return diagnostic_context or any(t.text == "%" or t.lower_ == "percent" for t in sent)
 
 
 def about_endothelium(doc: Doc, cue: Cue) -> bool:
@@ -488,7 +501,7 @@ def relate_sentence(doc: Doc, sent: Span, cues: list[Cue], heading_cancers: list
             if earlier:
                 last = max(clause_of_token(s.start) for s in earlier)
                 targets = [s for s in earlier if clause_of_token(s.start) == last]
-        for span in targets:
+        for span in nearest_per_name(targets, cue):
             if mirna_is_object(doc, span, objects):
                 continue
             if directional:

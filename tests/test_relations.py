@@ -218,3 +218,26 @@ def test_inactivated_mirna_takes_the_inverted_effect(extractor):
 def test_mirna_bound_by_another_rna_takes_no_effect(extractor):
     got = triples(extractor, "In glioma, lncRNA-X competitively bound miR-933 and promoted invasion.")
     assert ("miR-933", "glioma", "promotes_metastasis") not in got
+
+
+def test_a_title_naming_a_mirna_is_a_statement(extractor):
+    text = "MicroRNA-933 promotes glioma cell proliferation\n\nAbstract\nWe studied tumours.\n"
+    assert ("miR-933", "glioma", "promotes_growth") in triples(extractor, text)
+
+
+def test_conversion_into_cancer_associated_fibroblasts_modulates_the_microenvironment(extractor):
+    got = triples(extractor, "Exosomal miR-933 from glioma cells converted fibroblasts into cancer-associated fibroblasts.")
+    assert ("miR-933", "glioma", "modulates_microenvironment") in got
+
+
+def test_restored_drug_sensitivity_after_knockdown_marks_resistance(extractor):
+    got = triples(extractor, "In temozolomide-resistant glioma cells, knockdown of miR-933 restored temozolomide sensitivity.")
+    assert ("miR-933", "glioma", "drug_resistance") in got
+    assert ("miR-933", "glioma", "diagnostic_marker") not in got
+
+
+def test_a_cue_speaks_of_the_nearest_mention_of_a_repeated_name(extractor):
+    got = triples(extractor, "miR-933 was elevated in glioma relative to normal brain, and miR-933 inhibition "
+                             "reduced glioma cell invasion.")
+    assert ("miR-933", "glioma", "promotes_metastasis") in got
+    assert ("miR-933", "glioma", "suppresses_tumor") not in got
