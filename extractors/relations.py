@@ -176,7 +176,7 @@ def polarity_for_process(doc: Doc, cue: Cue, cues: list[Cue], clause_of) -> tupl
     reached across a coordinated list of processes ("promoted migration, invasion and
     angiogenesis"); a level noun or a preposition in between means the cue describes something
     else ("elevated amounts in serosa-invasive samples"). Else a passive polarity cue after it
-    ("invasion was inhibited", at most four tokens on)."""
+    ("proliferation of the cells was inhibited", a copula between, at most seven tokens on)."""
     by_start = {c.start: c for c in cues if c.kind in {"polarity", "expression", "knockdown"}
                 and clause_of(c) == clause_of(cue) and doc[c.start].lower_ not in _INTENSIFIERS}
     process_tokens = {i for c in cues if c.kind == "process" for i in range(c.start, c.end)}
@@ -192,7 +192,7 @@ def polarity_for_process(doc: Doc, cue: Cue, cues: list[Cue], clause_of) -> tupl
         if not (i in process_tokens or token.is_punct or token.lower_ in _LIST_WORDS):
             words += 1
         i -= 1
-    after = [c for c in cues if c.start >= cue.end and c.start - cue.end <= 4 and clause_of(c) == clause_of(cue)
+    after = [c for c in cues if c.start >= cue.end and c.start - cue.end <= 7 and clause_of(c) == clause_of(cue)
              and c.kind in {"polarity", "expression"}]
     if after and any(t.lower_ in _COPULA for t in doc[cue.end:after[0].start]):
         return _direction(after[0]), after[0]
@@ -310,6 +310,20 @@ def expression_targets(doc: Doc, cue: Cue, mirna_spans: list[Span]) -> list[Span
         return []
     nearest = min(mirna_spans, key=lambda s: (abs(_gap(s, cue)), s.start > cue.start))
     return coordinated_group(doc, nearest, mirna_spans)
+
+
+_CELL_NOUNS = {"cell", "cells", "line", "lines", "tumor", "tumors", "tumour", "tumours", "patients", "clones",
+               "subclones", "variants", "phenotype", "counterparts", "sublines"}
+
+
+def describes_cells(doc: Doc, cue: Cue) -> bool:
+    """"sensitive cells", "metastatic tumours", "resistant lines": an adjective that names a kind of
+    cell, not a process the miRNA drives."""
+    word = doc[cue.start].lower_
+    if cue.end - cue.start != 1 or not word.endswith(("ive", "ant", "ic", "ent")):
+        return False
+    nxt = doc[cue.end] if cue.end < len(doc) else None
+    return nxt is not None and nxt.lower_ in _CELL_NOUNS
 
 
 def nearest_per_name(spans: list[Span], cue: Cue) -> list[Span]:
@@ -451,7 +465,7 @@ def relate_sentence(doc: Doc, sent: Span, cues: list[Cue], heading_cancers: list
     found: list[tuple[str, Cue, bool, str]] = []
     consumed: set[Cue] = set()
     for cue in cues:
-        if cue.kind != "process":
+        if cue.kind != "process" or describes_cells(doc, cue):
             continue
         if cue.category == "sensitivity" and is_test_sensitivity(doc, cue, has_specificity or has_diagnostic):
             found.append(("diagnostic_marker", cue, False, "marker:test-sensitivity"))

@@ -241,3 +241,14 @@ def test_a_cue_speaks_of_the_nearest_mention_of_a_repeated_name(extractor):
                              "reduced glioma cell invasion.")
     assert ("miR-933", "glioma", "promotes_metastasis") in got
     assert ("miR-933", "glioma", "suppresses_tumor") not in got
+
+
+def test_long_passive_subject_takes_the_polarity_after_it(extractor):
+    got = triples(extractor, "Proliferation of the glioma cells was significantly inhibited by miR-933 mimics.")
+    assert ("miR-933", "glioma", "suppresses_tumor") in got
+
+
+def test_adjective_naming_a_kind_of_cell_is_not_a_process(extractor):
+    got = triples(extractor, "In glioma, exosomal miR-933 conferred chemoresistance to sensitive cells.")
+    assert ("miR-933", "glioma", "drug_resistance") in got
+    assert ("miR-933", "glioma", "drug_sensitivity") not in got
