@@ -19,6 +19,7 @@ import functools
 import hashlib
 import json
 import logging
+import re
 import os
 import time
 from dataclasses import asdict, dataclass, field
@@ -121,7 +122,7 @@ class Extractor:
 
     def _tables(self, doc: Document, cleaned) -> list:
         """Tables to read: those the reader found (PDF, XML) and those flattened into the text."""
-        found = list(doc.tables)
+        found = [locate_rows(doc.text, t) for t in doc.tables]
         try:
             from extractors.tables import find_text_tables
         except ImportError:  # the flattened-table reader is optional until it lands
@@ -139,6 +140,38 @@ class Extractor:
         for table in tables:
             rows.extend(table_mentions(doc.doc_id, table))
         return rows
+
+
+def locate_rows(text: str, table):
+    """Give rows of a structured table (a PDF table found by pdfplumber) offsets in ``text``, where
+    the PDF's text layer printed them, so that evidence points into the document (TRIPLES.md §5).
+
+    Each row is looked for by its cells, in order, from where the previous row ended; a row that
+    cannot be found keeps (-1, -1).
+    """
+    if table.row_spans and all(a >= 0 for a, _ in table.row_spans):
+        return table
+    def find(cell: str, start: int, limit: int | None = None):
+        pattern = r"\s*".join(re.escape(w) for w in cell.split())
+        m = re.compile(pattern).search(text, start, limit if limit is not None else len(text))
+        return m
+
+    spans, cursor = [], max(table.start, 0)
+    for row in table.rows:
+        cells = [c for c in row if c and c.strip() not in {"/", "-", "–"}]
+        first = find(cells[0], cursor) if cells else None
+        if first is None:
+            spans.append((-1, -1))
+            continue
+        end = first.end()
+        for cell in cells[1:]:  # the row's other cells follow within a short stretch of text
+            m = find(cell, end, min(len(text), end + 400))
+            if m is not None:
+                end = m.end()
+        spans.append((first.start(), end))
+        cursor = end
+    table.row_spans = spans
+    return table
 
 
 def heading_cancers(sdoc, headings: list[tuple[int, int]]) -> list[tuple[int, int, list]]:
