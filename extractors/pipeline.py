@@ -19,8 +19,8 @@ import functools
 import hashlib
 import json
 import logging
-import re
 import os
+import re
 import time
 from dataclasses import asdict, dataclass, field
 from importlib import resources
