@@ -89,6 +89,7 @@ class Extractor:
 
         cleaned = clean_text(doc.text)
         skip = [(cleaned.clean_offset(a), cleaned.clean_offset(b)) for a, b in doc.skip_spans]
+        skip += reference_sections(cleaned.text, cleaned.headings)
         tables = []
         if self.settings.tables:
             tables = self._tables(doc, cleaned)
@@ -140,6 +141,23 @@ class Extractor:
         for table in tables:
             rows.extend(table_mentions(doc.doc_id, table))
         return rows
+
+
+_REFERENCE_HEADINGS = re.compile(r"(?i)^\s*(?:\d+\.?\s*)?(?:references?|bibliography|literature cited|works cited"
+                                 r"|reference list|cited literature)\s*$")
+_AFTER_REFERENCES = re.compile(r"(?i)^\s*(?:tables?|figures?|figure legends|appendix|supplementary\b.*)\s*$")
+
+
+def reference_sections(text: str, headings: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans of reference lists: cited titles ("miR-21 promotes invasion in breast cancer") are
+    other papers' claims, not this document's, so their sentences are not read. A list runs to
+    the next back-matter heading (tables, figure legends, appendix) or the end of the text."""
+    spans = []
+    for i, (a, b) in enumerate(headings):
+        if _REFERENCE_HEADINGS.match(text[a:b]):
+            end = next((c for c, d in headings[i + 1:] if _AFTER_REFERENCES.match(text[c:d])), len(text))
+            spans.append((a, end))
+    return spans
 
 
 def locate_rows(text: str, table):

@@ -252,3 +252,11 @@ def test_adjective_naming_a_kind_of_cell_is_not_a_process(extractor):
     got = triples(extractor, "In glioma, exosomal miR-933 conferred chemoresistance to sensitive cells.")
     assert ("miR-933", "glioma", "drug_resistance") in got
     assert ("miR-933", "glioma", "drug_sensitivity") not in got
+
+
+def test_reference_list_titles_are_not_read(extractor):
+    text = ("Results\n\nSerum miR-933 was elevated in glioma patients compared with controls.\n\n"
+            "References\n\n1. Doe J. MicroRNA-934 promotes invasion of glioma cells. J Invented. 2020;1:1.\n")
+    got = triples(extractor, text)
+    assert ("miR-933", "glioma", "upregulated") in got
+    assert not any(m == "miR-934" for m, _, _ in got)
