@@ -203,9 +203,42 @@ def _lines(raw: str) -> list[tuple[int, int, str]]:
     return out
 
 
+_PAGE_LINE = re.compile(r"(?i)^page\s+\d+\s+of\s+\d+")
+_PAGE_NUMBER = re.compile(r"^\d{1,4}$")
+#: Running heads and citation lines: "Li et al. Journal of …", "(2022) 20:6", "J Transl Med 19:312".
+_RUNNING = re.compile(r"(?i)\bet al\b|^\(?\d{4}\)?\s+\d+\s*[:(]\s*\d+|\bdoi\b|\bvol\.?\s*\d")
+_MIRNA_LIKE = re.compile(r"(?i)\b(?:mir|let-?7|microrna)")
+
+
+def furniture_lines(lines: list[tuple[int, int, str]]) -> set[int]:
+    """Indices of page furniture left in PDF-extracted text: "Page 4 of 15", bare page numbers,
+    and running heads or citation lines printed on more than one page ("Li et al. Journal of …",
+    "(2022) 20:6"). Only short lines of those shapes count, so repeated table cells and headings
+    stay; a line naming a miRNA is never furniture."""
+    def shape(text: str) -> str:
+        return re.sub(r"\d+", "#", " ".join(text.lower().split()))
+
+    counts: dict[str, int] = {}
+    for _, _, text in lines:
+        if text:
+            counts[shape(text)] = counts.get(shape(text), 0) + 1
+    out = set()
+    for i, (_, _, text) in enumerate(lines):
+        if not text or len(text) > 100 or _MIRNA_LIKE.search(text):
+            continue
+        if _PAGE_LINE.match(text) or _PAGE_NUMBER.match(text) or (
+                counts[shape(text)] >= 2 and _RUNNING.search(text)):
+            out.add(i)
+    return out
+
+
 def clean_text(raw: str) -> Cleaned:
-    """Join wrapped lines and line-end hyphenation, keeping an exact offset map (module doc)."""
+    """Join wrapped lines and line-end hyphenation, keeping an exact offset map (module doc).
+
+    Page furniture between two halves of a sentence is dropped and the sentence joined again.
+    """
     lines = _lines(raw)
+    furniture = furniture_lines(lines)
     compounds, words = _vocabulary(raw)
     lengths = sorted(e - s for s, e, _ in lines if e > s)
     # Wrapped text has most lines near the column width; one-line paragraphs make this large.
@@ -216,11 +249,18 @@ def clean_text(raw: str) -> Cleaned:
     prev_end = 0
     prev_heading = False
     pending_break = False  # a blank line was seen since the last emitted line
+    gap_has_furniture = False
     for i, (start, end, text) in enumerate(lines):
+        if i in furniture:
+            gap_has_furniture = True
+            continue
         if not text:
             if b.length:
                 pending_break = True
             continue
+        if gap_has_furniture and pending_break and prev_text and prev_text[-1] not in ".!?:":
+            pending_break = False  # the page break fell inside a sentence
+        gap_has_furniture = False
         next_text = None
         if i + 1 < len(lines):
             next_text = lines[i + 1][2] or None

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from extractors.clean import clean_text, is_heading
+from extractors.clean import _lines, clean_text, furniture_lines, is_heading
 from mirkb.settings import REPO_ROOT
 
 CORPUS = REPO_ROOT.parent / "shared" / "corpus"
@@ -113,5 +113,18 @@ def test_corpus_files_clean_fast_and_keep_every_letter():
     elapsed = time.perf_counter() - start
     assert elapsed < 0.1 * 3  # well under 100 ms on a quiet machine; slack for a shared CPU
     for raw, cleaned in zip(raws, results, strict=True):
-        assert re.sub(r"[^A-Za-z0-9]", "", raw) == re.sub(r"[^A-Za-z0-9]", "", cleaned.text)
+        # every letter survives except those of page furniture lines, which are dropped on purpose
+        lines = _lines(raw)
+        furniture = furniture_lines(lines)
+        kept = "".join(text for i, (_, _, text) in enumerate(lines) if i not in furniture)
+        assert re.sub(r"[^A-Za-z0-9]", "", kept) == re.sub(r"[^A-Za-z0-9]", "", cleaned.text)
         assert "\n" not in cleaned.text[cleaned.headings[0][0]:cleaned.headings[0][1]]
+
+
+def test_page_furniture_inside_a_sentence_is_dropped_and_the_sentence_joined():
+    raw = ("Serum miR-933 was elevated in glioma and correlated with\n\nDoe et al. Journal of Invented Studies\n\n"
+           "(2024) 3:7\n\npoor survival of the patients.\nA second page.\n\nDoe et al. Journal of Invented Studies\n\n"
+           "(2024) 3:7\n\nPage 2 of 9\n\nThe end.")
+    text = clean_text(raw).text
+    assert "correlated with poor survival of the patients." in text
+    assert "et al" not in text and "(2024)" not in text and "Page 2 of 9" not in text
