@@ -271,7 +271,7 @@ def load_gold(gold: Path) -> tuple[list[Row], list[str]]:
 
 
 def load_predictions(path: Path) -> list[Row]:
-    """Predicted mentions from a §5 CSV or Parquet file (by suffix); extra columns are ignored.
+    """Predicted mentions from a §5 CSV, TSV or Parquet file (by suffix); extra columns are ignored.
 
     An empty file (no bytes, or a header only) is a valid run that found nothing.
     """
@@ -286,7 +286,9 @@ def load_predictions(path: Path) -> list[Row]:
         elif path.stat().st_size == 0:
             return []
         else:
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+            # a .tsv (e.g. a gold file scored against itself) is tab-separated; anything else is CSV
+            sep = "\t" if path.suffix.lower() in {".tsv", ".tab"} else ","
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False, sep=sep, quoting=3 if sep == "\t" else 0)
     except Exception as exc:  # pandas and pyarrow raise many types for one meaning: unreadable
         raise ScoringInputError(f"cannot read predictions {path}: {exc}") from exc
     missing = [c for c in PREDICTION_COLUMNS if c not in frame.columns]
