@@ -22,6 +22,7 @@ Each decision between competing candidates is a small named policy function belo
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -85,6 +86,14 @@ _FOLLOW_OK = {"level", "levels", "expression", "expressed", "abundance", "amount
               "concentrations", "in", "than", "among", "compared", "relative", "after", "during", "at", "within",
               "across", "and", "or", "but", "whereas", "while", "when", "both", "only", "versus", "vs", "from",
               "with", "to", "of", "on", "upon", "following", "as", "respectively", "there", "which"}
+#: A token that is (part of) a miRNA name; a knockdown word right after it removes that miRNA.
+_NAME_TOKEN = re.compile(r"(?i)(?:mir|let-?7)\S*\d|^\d+[a-z]?(?:-[35]p)?$")
+_ASSOC_WORDS = {"association", "associations", "associated", "correlation", "correlations", "correlated",
+                "relationship", "relation", "link", "linked", "difference", "differences", "effect", "impact"}
+#: Nominal expression words that, as the subject of an effect verb, describe an experiment:
+#: "Overexpression of miR-21 inhibited invasion" says what the miRNA does, not that it is high.
+_EXPERIMENT_NOUNS = {"overexpression", "over-expression", "upregulation", "up-regulation", "downregulation",
+                     "down-regulation", "elevation", "restoration", "reintroduction"}
 _DETERMINERS = {"the", "a", "an", "its", "their", "his", "her", "this", "these", "those", "both"}
 
 
@@ -178,7 +187,8 @@ def polarity_for_process(doc: Doc, cue: Cue, cues: list[Cue], clause_of) -> tupl
     else ("elevated amounts in serosa-invasive samples"). Else a passive polarity cue after it
     ("proliferation of the cells was inhibited", a copula between, at most seven tokens on)."""
     by_start = {c.start: c for c in cues if c.kind in {"polarity", "expression", "knockdown"}
-                and clause_of(c) == clause_of(cue) and doc[c.start].lower_ not in _INTENSIFIERS}
+                and clause_of(c) == clause_of(cue) and doc[c.start].lower_ not in _INTENSIFIERS
+                and not (c.kind == "knockdown" and c.start > 0 and _NAME_TOKEN.search(doc[c.start - 1].text))}
     process_tokens = {i for c in cues if c.kind == "process" for i in range(c.start, c.end)}
     words = 0
     i = cue.start - 1
@@ -212,6 +222,8 @@ def expression_describes_mirna(doc: Doc, cue: Cue, mirna_spans: list[Span]) -> b
     nxt = doc[cue.end] if cue.end < len(doc) else None
     word = doc[cue.start].lower_
     if cue.start > 0 and doc[cue.start - 1].lower_ in _MANIPULATION:
+        return False
+    if word in _EXPERIMENT_NOUNS and _subject_of_effect_verb(doc, cue, mirna_spans):
         return False
     if nxt is not None and nxt.lower_ == "by":
         return False  # "PTEN was reduced by miR-21": the miRNA is the agent
@@ -254,6 +266,20 @@ def _names_follow(doc: Doc, i: int, mirna_spans: list[Span]) -> bool:
         if doc[j].lower_ not in _NAME_LEAD and not doc[j].like_num:
             return False
     return False
+
+
+_EFFECT_VERB = re.compile(r"^(promot|enhanc|induc|facilitat|accelerat|stimulat|inhibit|suppress|reduc|decreas|"
+                          r"attenuat|block|impair|abrogat|prevent|repress|diminish|restor|increas|augment|"
+                          r"sensiti|confer|reversed|led|result)")
+
+
+def _subject_of_effect_verb(doc: Doc, cue: Cue, mirna_spans: list[Span]) -> bool:
+    """"Overexpression of miR-21 (significantly) inhibited …": the nominal is the subject of a verb."""
+    after = [s for s in mirna_spans if s.start in (cue.end + 1, cue.end + 2) and doc[cue.end].lower_ == "of"]
+    if not after:
+        return False
+    window = doc[after[0].end:after[0].end + 3]
+    return any(_EFFECT_VERB.match(t.lower_) for t in window)
 
 
 def stratifies(sent: Span, cue: Cue, mirna_spans: list[Span]) -> bool:
@@ -355,9 +381,18 @@ def about_endothelium(doc: Doc, cue: Cue) -> bool:
 
 
 def is_negated(doc: Doc, cue: Cue, negations: list[Cue], clause_of) -> bool:
-    """A negation cue at most four tokens before the cue, in the same clause ("not only" is not one)."""
-    return any(0 <= cue.start - n.end <= 4 and clause_of(n) == clause_of(cue)
-               and not (n.end < len(doc) and doc[n.end].lower_ == "only") for n in negations)
+    """A negation cue at most four tokens before the cue, in the same clause ("not only" is not one),
+    or one that negates an association the cue belongs to ("no association between miR-21 levels
+    and prognosis")."""
+    for n in negations:
+        if clause_of(n) != clause_of(cue) or (n.end < len(doc) and doc[n.end].lower_ == "only"):
+            continue
+        if 0 <= cue.start - n.end <= 4:
+            return True
+        if n.end <= cue.start and cue.start - n.end <= 12 and any(
+                t.lower_ in _ASSOC_WORDS for t in doc[n.end:min(n.end + 3, cue.start)]):
+            return True
+    return False
 
 
 def mirna_is_removed(doc: Doc, span: Span, knockdowns: list[Cue]) -> bool:
@@ -481,6 +516,8 @@ def relate_sentence(doc: Doc, sent: Span, cues: list[Cue], heading_cancers: list
             found.append(("drug_resistance", cue, False, f"assoc:{cue.id}"))
             continue
         direction, pol = polarity_for_process(doc, cue, cues, clause_of)
+        if not direction and cue.polarity:
+            direction = cue.polarity  # a verb that carries its polarity: "sensitized cells to X"
         if not direction:
             continue
         if pol is not None:

@@ -260,3 +260,38 @@ def test_reference_list_titles_are_not_read(extractor):
     got = triples(extractor, text)
     assert ("miR-933", "glioma", "upregulated") in got
     assert not any(m == "miR-934" for m, _, _ in got)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("miR-933 is frequently overexpressed in osteosarcoma and acts as an oncogene.",
+         {("miR-933", "osteosarcoma", "upregulated"), ("miR-933", "osteosarcoma", "promotes_growth")}),
+        ("Downregulation of miR-933 was observed in 80% of bladder cancer specimens.",
+         {("miR-933", "bladder cancer", "downregulated")}),
+        ("Ectopic expression of miR-933 induced apoptosis and G1 arrest in thyroid cancer cells.",
+         {("miR-933", "thyroid cancer", "suppresses_tumor")}),
+        ("miR-933 silencing sensitized ovarian cancer cells to paclitaxel.",
+         {("miR-933", "ovarian cancer", "drug_resistance")}),
+        ("Reduced miR-933 expression predicted poor disease-free survival in patients with colorectal cancer.",
+         {("miR-933", "colorectal cancer", "prognostic_marker")}),
+        ("miR-933 expression correlated inversely with tumor grade in renal cell carcinoma.",
+         {("miR-933", "renal cell carcinoma", "prognostic_marker")}),
+        ("In melanoma, miR-933 suppressed lung metastasis in a mouse xenograft model.",
+         {("miR-933", "melanoma", "suppresses_tumor")}),
+        ("The expression of miR-933 in gastric cancer tissues was significantly lower than that in adjacent "
+         "normal tissues.", {("miR-933", "gastric cancer", "downregulated")}),
+        ("miR-933 enhanced VEGF secretion and angiogenesis in cervical cancer.",
+         {("miR-933", "cervical cancer", "promotes_angiogenesis")}),
+        ("We found no association between miR-933 levels and prognosis in breast cancer.", set()),
+        ("miR-933 and miR-934 were not differentially expressed between prostate cancer and benign hyperplasia.",
+         set()),
+        ("Upregulated miR-933 contributes to cisplatin resistance in non-small cell lung cancer.",
+         {("miR-933", "non-small cell lung carcinoma", "upregulated"),
+          ("miR-933", "non-small cell lung carcinoma", "drug_resistance")}),
+        ("Overexpression of miR-933 significantly inhibited cell migration and invasion of esophageal "
+         "squamous cell carcinoma cells.", {("miR-933", "esophageal squamous cell carcinoma", "suppresses_tumor")}),
+    ],
+)
+def test_research_abstract_phrasings(extractor, text, expected):
+    assert triples(extractor, text) == expected
