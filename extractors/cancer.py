@@ -172,7 +172,7 @@ class CancerRecognizer:
     def _add(nlp: Language, matcher: PhraseMatcher, label: str, phrases: list[str]) -> None:
         matcher.add(label, list(nlp.tokenizer.pipe(phrases)))
 
-    def _concept(self, doc: Doc, label: str, span: Span) -> Concept | None:
+    def _concept(self, label: str, span: Span) -> Concept | None:
         text = span.text
         if label == "W":
             return self.lexicon.words.get(" ".join(text.lower().split()))
@@ -186,7 +186,7 @@ class CancerRecognizer:
             for match_id, start, end in matcher(doc):
                 label = doc.vocab.strings[match_id]
                 span = Span(doc, start, end, label="CELL_LINE" if label == "C" else "CANCER")
-                concept = self._concept(doc, label, span)
+                concept = self._concept(label, span)
                 if concept is not None and not concept.generic:
                     span._.cancer = concept
                     found.append(span)

@@ -9,7 +9,6 @@ conflict). When it is not installed the default works unchanged and the log says
 from __future__ import annotations
 
 import logging
-import re
 import warnings
 
 import numpy
@@ -18,7 +17,7 @@ from scispacy.abbreviation import AbbreviationDetector  # noqa: F401  (registers
 from scispacy.custom_tokenizer import combined_rule_tokenizer
 from spacy.attrs import SENT_START
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 from spacy.util import compile_infix_regex, filter_spans
 
 from extractors import cancer as _cancer  # noqa: F401  (registers "mirkb_cancer")
@@ -49,12 +48,9 @@ _EXTRA_INFIXES = [
 
 def _tokenizer(nlp: Language):
     tokenizer = combined_rule_tokenizer(nlp)
-    infixes = list(nlp.Defaults.infixes or []) + _EXTRA_INFIXES
-    # combined_rule_tokenizer builds its own infix list; extend it rather than replace it.
-    pattern = tokenizer.infix_finditer.__self__.pattern if hasattr(tokenizer.infix_finditer, "__self__") else None
-    if pattern:
-        infixes = [pattern] + _EXTRA_INFIXES
-    tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    # combined_rule_tokenizer compiles its own infix rules; extend that pattern rather than replace it.
+    tokenizer.infix_finditer = compile_infix_regex([tokenizer.infix_finditer.__self__.pattern,
+                                                    *_EXTRA_INFIXES]).finditer
     return tokenizer
 
 
@@ -137,17 +133,3 @@ def build_nlp(model: str = "") -> Language:
                 _warned_models.add(model)
                 log.warning("model %r is not installed; using the rule-based default only", model)
     return nlp
-
-
-def heading_spans(doc: Doc, headings: list[tuple[int, int]]) -> list[Span]:
-    """Doc spans for heading character ranges (skipping any that do not align)."""
-    spans = []
-    for start, end in headings:
-        span = doc.char_span(start, end, alignment_mode="expand")
-        if span is not None:
-            spans.append(span)
-    return spans
-
-
-def collapse(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()

@@ -57,8 +57,6 @@ PROCESS_EFFECTS = {
 
 _CLAUSE_BREAKS = {";", "whereas", "while", "whilst", "but", "however", "although", "conversely", "meanwhile"}
 _COPULA = {"is", "was", "were", "are", "be", "been", "being", "remained", "became", "appeared", "seemed"}
-_LEVEL_WORDS = {"level", "levels", "expression", "expressed", "abundance", "amount", "amounts", "concentration",
-                "concentrations", "content", "copy", "copies", "in", "than", "of", "among"}
 #: Between a polarity word and a process, these mean the word is about something else.
 _BLOCKERS = {"level", "levels", "expression", "amount", "amounts", "concentration", "concentrations", "in",
              "from", "than", "compared", "whereas", "while", "which", "that", "by", "via", "through"}
@@ -78,6 +76,7 @@ _COMPARISON = {"than", "compared", "comparison", "versus", "vs", "vs.", "control
                "normal", "benign", "noncancerous", "non-cancerous", "adjacent", "relative"}
 _LEVEL_NOUNS = {"level", "levels", "expression", "abundance", "amount", "amounts", "concentration",
                 "concentrations", "content", "copy", "copies"}
+_LEVEL_WORDS = _LEVEL_NOUNS | {"among", "expressed", "in", "of", "than"}  # nouns, and the words around them
 #: An experimenter's doing, not a finding about the cancer: "exogenous overexpression of miR-21".
 _MANIPULATION = {"exogenous", "ectopic", "forced", "enforced", "transient", "stable", "stably", "transfected",
                  "artificial", "lentiviral", "induced"}

@@ -202,7 +202,6 @@ def _cue_engine():
     return nlp, matcher, by_id
 
 
-_LEVEL_NOUNS = {"level", "levels", "expression", "amount", "amounts", "abundance", "concentration"}
 
 
 def _cell_cues(text: str):
@@ -222,7 +221,7 @@ def cell_effects(text: str, marker_column: bool = False) -> list[str]:
     roles count as written. In a ``marker_column`` (a "Predictive effect" column) a process or an
     association is what the marker predicts: prognostic_marker.
     """
-    from extractors.relations import PROCESS_EFFECTS, polarity_for_process
+    from extractors.relations import _LEVEL_NOUNS, PROCESS_EFFECTS, polarity_for_process
 
     doc, cues = _cell_cues(text)
     negations = [c for c in cues if c.kind == "negation"]
