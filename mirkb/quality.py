@@ -1,4 +1,5 @@
-"""Measured quality: the extractor on the seed reviews (against gold/) and on the dev abstracts.
+"""Measured quality: the extractor on the seed reviews (against gold/), the dev abstracts and the
+dev full-text articles (JATS, two-pass gold), each set scored with the project's scorer.
 
 ``python -m mirkb.quality`` prints the figures; ``--record`` writes them to ``bench/quality.json``,
 the file the regression test reads (it fails when strict micro-F1 falls more than 0.02 below it).
@@ -23,6 +24,10 @@ TOLERANCE = 0.02
 
 def default_devset() -> Path:
     return REPO_ROOT.parent / "shared" / "devsets" / "mirna_corpus_abstracts"
+
+
+def default_fulltext() -> Path:
+    return REPO_ROOT.parent / "shared" / "devsets" / "fulltext_jats"
 
 
 def _rows(mentions) -> list[Row]:
@@ -65,6 +70,13 @@ def dev_quality(extractor, devset: Path):
     return score(preds, gold_rows, docs, docs=docs)
 
 
+def fulltext_quality(extractor, devset: Path):
+    """Full-text articles (JATS) against their two-pass gold, closed over the gold's documents."""
+    gold_rows, docs = load_gold(devset / "gold.tsv")
+    preds = extract_files(extractor, [devset / "docs" / f"{doc}.xml" for doc in docs])
+    return score(preds, gold_rows, docs, docs=docs)
+
+
 def measure(extractor=None) -> dict:
     from extractors.pipeline import Extractor
 
@@ -86,6 +98,17 @@ def measure(extractor=None) -> dict:
     devset = default_devset()
     if devset.is_dir():
         figures["dev_pair"] = dev_quality(extractor, devset).result("pair", "all").micro.to_dict()
+    fulltext = default_fulltext()
+    if fulltext.is_dir():
+        t0 = time.perf_counter()
+        ft = fulltext_quality(extractor, fulltext)
+        figures["fulltext_seconds"] = round(time.perf_counter() - t0, 2)
+        for level in ("strict", "pair", "arm_lenient"):
+            for scope in ("text", "table", "all"):
+                figures[f"fulltext_{level}_{scope}"] = ft.result(level, scope).micro.to_dict()
+        for level in ("strict", "pair"):
+            figures[f"fulltext_per_document_{level}_all"] = {
+                doc: c.to_dict() for doc, c in ft.result(level, "all").documents.items()}
     return figures
 
 
@@ -107,6 +130,15 @@ def markdown(figures: dict) -> str:
     if "dev_pair" in figures:
         out += ["", "Dev abstracts (201 PubMed abstracts, pair level, every document scored):", "",
                 head.format("set"), _row("dev abstracts", figures["dev_pair"])]
+    if "fulltext_strict_all" in figures:
+        out += ["", "Dev full-text articles (5 JATS research articles, two-pass gold, closed over the 5):", "",
+                head.format("level / source")]
+        for level in ("strict", "pair", "arm_lenient"):
+            for scope in ("text", "table", "all"):
+                out.append(_row(f"{level.replace('_', '-')} / {scope}", figures[f"fulltext_{level}_{scope}"]))
+        for level in ("strict", "pair"):
+            out += ["", f"Dev full-text, per document ({level}, all sources):", "", head.format("document")]
+            out += [_row(doc, c) for doc, c in figures[f"fulltext_per_document_{level}_all"].items()]
     out += ["", f"Start-up (building the pipeline, no Prefect): {figures['startup_seconds']} s; "
             f"extracting both seed reviews after start-up: {figures.get('seed_seconds', '?')} s (one core)."]
     return "\n".join(out)
