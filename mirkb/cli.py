@@ -9,6 +9,9 @@ import sys
 
 from mirkb import __version__
 from mirkb.commands import COMMANDS
+from mirkb.errors import UsageError
+
+__all__ = ["UsageError", "build_parser", "main"]
 
 DESCRIPTION = """\
 mirkb mines miRNA-cancer-effect triples from papers (text, PDF, JATS/PubMed XML, BioC JSON),
@@ -18,10 +21,6 @@ gold (precision, recall, F1) and keeps a knowledge base of triples fresh as pape
 Start with `mirkb run` (no flags): it extracts the default corpus into the SQLite knowledge
 base and prints what changed and how well it scored. `mirkb <command> --help` explains each command.
 """
-
-
-class UsageError(Exception):
-    """Bad arguments: reported on stderr with exit status 2."""
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -86,7 +86,7 @@ def verify_corpus(corpus_dir: str | Path, manifest: list[ManifestEntry] | None =
 
     Extra files are those mirkb would read (its document suffixes) that the manifest does not list.
     """
-    from mirkb.extract_batch import iter_documents
+    from mirkb.batch import iter_documents
 
     root = Path(corpus_dir)
     entries = load_manifest() if manifest is None else manifest

@@ -66,3 +66,8 @@ def write_corpus(folder, n: int, start: int = 0) -> dict[str, set[tuple[str, str
         (folder / f"{doc_id}.txt").write_text("".join(lines), encoding="utf-8")
         expected[doc_id] = triples
     return expected
+
+
+def factory(model: str = "", tables: bool = True) -> FakeExtractor:
+    """Factory for ``mirkb.batch.set_extractor_factory`` (settings ignored)."""
+    return FakeExtractor()

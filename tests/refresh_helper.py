@@ -12,11 +12,11 @@ import sys
 
 import kb_fakes  # beside this script, so on sys.path when it runs as a script
 
-from flows.refresh import refresh, set_extractor_factory
+from mirkb.batch import refresh, set_extractor_factory
 
 
 def main(corpus: str, kb: str) -> int:
-    set_extractor_factory(kb_fakes.make)
+    set_extractor_factory(kb_fakes.factory)
     summary = refresh(corpus, kb, gold_dir=None)
     print(json.dumps(summary.as_dict(), default=str), flush=True)
     return summary.exit_code

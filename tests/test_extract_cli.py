@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from extractors.schema import EFFECTS, OUTPUT_COLUMNS
-from mirkb import extract_batch as eb
+from mirkb import batch as eb
 from mirkb.cli import main
 
 

@@ -9,14 +9,14 @@ import kb_fakes
 import pandas as pd
 import pytest
 
-from flows import refresh as rf
+from mirkb import batch as rf
 from mirkb.cli import main
 
 
 @pytest.fixture
 def kb_run(tmp_path, capsys):
     """A corpus of 3 invented documents refreshed once; returns (corpus, kb path)."""
-    rf.set_extractor_factory(kb_fakes.FakeExtractor)
+    rf.set_extractor_factory(kb_fakes.factory)
     folder = tmp_path / "corpus"
     kb_fakes.write_corpus(folder, 3)
     kb = tmp_path / "kb.sqlite"
@@ -129,7 +129,7 @@ def test_kb_diff_between_runs(kb_run, tmp_path, capsys):
 @pytest.fixture
 def shared_support(tmp_path, capsys):
     """Document a backs three miR-21 triples; b and c back one of them again. Returns the KB path."""
-    rf.set_extractor_factory(kb_fakes.FakeExtractor)
+    rf.set_extractor_factory(kb_fakes.factory)
     folder = tmp_path / "shared"
     folder.mkdir()
     s = kb_fakes.sentence
@@ -239,7 +239,7 @@ def test_progress_on_a_terminal_is_a_tqdm_bar():
 
 
 def test_refresh_with_progress_reports_on_stderr_for_a_long_run_only(tmp_path, capsys):
-    rf.set_extractor_factory(kb_fakes.FakeExtractor)
+    rf.set_extractor_factory(kb_fakes.factory)
     try:
         kb_fakes.write_corpus(tmp_path / "many", 50)
         summary = rf.refresh(tmp_path / "many", str(tmp_path / "kb.sqlite"), progress=True)

@@ -18,7 +18,7 @@ from pathlib import Path
 import kb_fakes
 import pytest
 
-from flows import refresh as rf
+from mirkb import batch as rf
 from mirkb.kb import KnowledgeBase
 
 HELPER = Path(__file__).with_name("refresh_helper.py")
@@ -26,7 +26,7 @@ HELPER = Path(__file__).with_name("refresh_helper.py")
 
 @pytest.fixture(autouse=True)
 def fake_extractor():
-    rf.set_extractor_factory(kb_fakes.FakeExtractor)
+    rf.set_extractor_factory(kb_fakes.factory)
     yield
     rf.set_extractor_factory(None)
 
@@ -98,6 +98,10 @@ def test_sigkill_during_extraction_leaves_whole_documents_and_next_run_completes
     summary = rf.refresh(folder, kb_path)
     assert summary.status == "completed"
     assert summary.documents["unchanged"] >= 2
+    with KnowledgeBase(kb_path) as kb:
+        killed = kb.runs()[0]
+    assert summary.interrupted_runs == [killed["run_id"]] and killed["status"] == "interrupted"
+    assert killed["docs_added"] == summary.documents["unchanged"] and killed["ended"] is not None
     assert summary.documents["added"] == len(expected) - summary.documents["unchanged"]
     assert triple_table(kb_path) == reference
     assert_documents_whole(kb_path, expected)
@@ -185,7 +189,7 @@ def test_extractor_config_change_re_extracts_everything_and_diff_shows_it(corpus
         def extract(self, doc):
             return [m for m in super().extract(doc) if m.effect != "promotes_growth"]
 
-    rf.set_extractor_factory(lambda: Narrower(config_id="fake-2"))
+    rf.set_extractor_factory(lambda *_: Narrower(config_id="fake-2"))
     second = rf.refresh(folder, kb_path)
 
     assert second.documents["reextracted"] == 8 and second.documents["unchanged"] == 0

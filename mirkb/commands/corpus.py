@@ -49,7 +49,7 @@ def _help(parser) -> int:
 
 def resolve_corpus(arg: str | None) -> Path:
     from mirkb import settings
-    from mirkb.cli import UsageError
+    from mirkb.errors import UsageError
 
     if arg or os.environ.get("MIRKB_CORPUS"):
         corpus = Path(arg or os.environ["MIRKB_CORPUS"])
@@ -64,8 +64,8 @@ def resolve_corpus(arg: str | None) -> Path:
 
 
 def _manifest():
-    from mirkb.cli import UsageError
     from mirkb.corpus import ManifestError, load_manifest
+    from mirkb.errors import UsageError
 
     try:
         return load_manifest()

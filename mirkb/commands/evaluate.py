@@ -95,7 +95,7 @@ def run(args) -> int:
     from pathlib import Path
 
     from mirkb import settings
-    from mirkb.cli import UsageError
+    from mirkb.errors import UsageError
     from mirkb.scoring import SCOPES, ScoringInputError, evaluate_files
 
     gold = Path(args.gold) if args.gold else settings.default_gold()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 
 DESCRIPTION = """\
 Extract miRNA-cancer-effect mentions from documents into one table with the TRIPLES.md §5 columns
@@ -25,6 +24,8 @@ examples:
 
 
 def register(subparsers) -> None:
+    from mirkb.commands.run import add_execution_arguments
+
     parser = subparsers.add_parser(
         "extract",
         help="extract mention rows (§5) from files or folders into CSV or Parquet",
@@ -39,39 +40,53 @@ def register(subparsers) -> None:
     parser.add_argument("--no-tables", action="store_true", help="read running text only, not tables")
     parser.add_argument("--quiet", action="store_true",
                         help="no progress bar and no summary; failed documents are still listed")
+    parser.add_argument("--prefect", action="store_true",
+                        help="run as a Prefect flow (batch tasks, retries, a summary artifact); "
+                             "default: plain functions, no Prefect start-up")
+    add_execution_arguments(parser)
     parser.set_defaults(func=run)
 
 
 def run(args) -> int:
     from tqdm import tqdm
 
-    from mirkb import extract_batch as eb
-    from mirkb.cli import UsageError
+    from mirkb import batch
+    from mirkb.commands.run import check_execution_arguments
+    from mirkb.errors import UsageError
 
+    args.no_prefect = not args.prefect
+    check_execution_arguments(args)
     try:
-        out = eb.check_output(args.out)
-        files = list(eb.iter_documents(args.paths))
-    except (eb.OutputError, FileNotFoundError) as exc:
+        out = batch.check_output(args.out)
+        items, superseded = batch.extract_plan(args.paths)
+    except (batch.OutputError, FileNotFoundError) as exc:
         raise UsageError(str(exc)) from exc
-    if not files:
-        raise UsageError(f"no documents ({' '.join(sorted(eb.SUFFIXES))}) under {' '.join(args.paths)}")
+    if not items:
+        raise UsageError(f"no documents ({' '.join(sorted(batch.SUFFIXES))}) under {' '.join(args.paths)}")
+    model, tables = args.model or "", not args.no_tables
 
-    started = time.perf_counter()
-    extractor = eb.get_extractor(args.model or "", tables=not args.no_tables)
-    startup = time.perf_counter() - started
+    if args.prefect:
+        from flows import extract as flow
 
-    show_bar = len(files) > 1 and not args.quiet and sys.stderr.isatty()
-    with tqdm(total=len(files), unit="doc", file=sys.stderr, disable=not show_bar) as bar:
-        def progress(result):
-            bar.set_postfix_str(result.doc_id, refresh=False)
-            bar.update(1)
+        summary = batch.ExtractSummary(**{
+            k: v for k, v in flow.run(args.paths, str(out), model, tables, runner=args.runner,
+                                      address=args.dask_address, workers=args.workers).items()
+            if k != "triples"})
+        summary.errors = [batch.DocError(**e) for e in summary.errors]
+        summary.superseded = [batch.Superseded(**s) for s in summary.superseded]
+    else:
+        show_bar = len(items) > 1 and not args.quiet and sys.stderr.isatty()
+        with tqdm(total=len(items), unit="doc", file=sys.stderr, disable=not show_bar) as bar:
+            def progress(result):
+                bar.set_postfix_str(result.doc_id, refresh=False)
+                bar.update(1)
 
-        rows, errors, stats = eb.extract_paths(files, extractor, progress, startup_seconds=startup)
-    errors_file = eb.write_output(rows, errors, out)
+            summary = batch.extract(items, out, model, tables, workers=args.workers, superseded=superseded,
+                                    on_result=progress)
 
     if args.quiet:
-        for e in errors:
+        for e in summary.errors:
             print(f"failed: {e.doc_id} [{e.stage}] {e.message} ({e.path})", file=sys.stderr)
-    else:
-        print(eb.summary_text(stats, errors, out, errors_file), file=sys.stderr)
-    return 1 if errors else 0
+    elif not args.prefect:
+        print(summary.to_text(), file=sys.stderr)
+    return 1 if summary.errors else 0

@@ -55,7 +55,7 @@ def register(subparsers) -> None:
 
 
 def _usage(parser) -> int:
-    from mirkb.cli import UsageError
+    from mirkb.errors import UsageError
 
     raise UsageError("choose an action: check or stats (see mirkb gold --help)")
 
@@ -64,7 +64,7 @@ def _gold_path(args):
     from pathlib import Path
 
     from mirkb import settings
-    from mirkb.cli import UsageError
+    from mirkb.errors import UsageError
 
     gold = Path(args.gold) if args.gold else settings.default_gold()
     if not gold.exists():
@@ -75,7 +75,7 @@ def _gold_path(args):
 def run_check(args) -> int:
     from pathlib import Path
 
-    from mirkb.cli import UsageError
+    from mirkb.errors import UsageError
     from mirkb.goldcheck import check_gold
     from mirkb.scoring import gold_files
 
@@ -160,7 +160,7 @@ def render_stats(rows, docs, markdown: bool) -> str:
 
 
 def run_stats(args) -> int:
-    from mirkb.cli import UsageError
+    from mirkb.errors import UsageError
     from mirkb.scoring import ScoringInputError, load_gold
 
     gold = _gold_path(args)

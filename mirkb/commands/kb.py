@@ -141,7 +141,7 @@ def canonical_mirna(text: str) -> str:
 
 def stats(args) -> int:
     if args.top < 0:
-        from mirkb.cli import UsageError
+        from mirkb.errors import UsageError
 
         raise UsageError("--top must be 0 or more")
     with _open(args) as kb:
@@ -168,7 +168,7 @@ def stats(args) -> int:
 
 
 def query(args) -> int:
-    from mirkb.cli import UsageError
+    from mirkb.errors import UsageError
 
     if args.effect:
         from extractors.schema import EFFECTS
@@ -224,7 +224,7 @@ def export(args) -> int:
 
     import pandas as pd
 
-    from mirkb.cli import UsageError
+    from mirkb.errors import UsageError
 
     out = Path(args.out)
     suffix = out.suffix.lower()
@@ -251,7 +251,7 @@ def export(args) -> int:
 
 
 def diff(args) -> int:
-    from mirkb.cli import UsageError
+    from mirkb.errors import UsageError
 
     with _open(args) as kb:
         try:

@@ -19,17 +19,23 @@ Printed at the end: documents added / changed / re-extracted / failed / unchange
 and removed, and, for documents with gold/<doc_id>.tsv, strict / pair / arm-lenient micro
 precision, recall and F1. A second run over the same corpus changes nothing and says "no changes".
 
-How it runs:
-  default       as a Prefect flow (one task per document, retries on I/O errors, a Markdown
-                summary artifact). With PREFECT_API_URL set it reports to that Prefect server;
-                without it Prefect starts a temporary local API first, which takes ~15-20 s.
-  --no-prefect  the same functions called directly, one document after another: no start-up
-                cost and no Prefect state. Results in the knowledge base are identical.
+How it runs (the work itself is mirkb.batch in every case; the knowledge base is always written
+by this process, one document at a time):
+  default       as a Prefect flow (tasks of a few documents each, retries on I/O errors, a
+                Markdown summary artifact). With PREFECT_API_URL set it reports to that Prefect
+                server; without it Prefect starts a temporary local API first (~15-20 s).
+  --runner dask the flow's tasks run on a Dask cluster: --dask-address tcp://host:8786, or
+                without it a local cluster of --workers processes (needs prefect-dask).
+  --no-prefect  the same functions called directly: no start-up cost and no Prefect state.
+  --workers N   extract in N long-lived worker processes, each building the pipeline once.
+Results in the knowledge base are identical whichever way it runs.
 
 examples:
   mirkb run
   mirkb run --no-prefect --corpus ../shared/pdfs/jats --kb /tmp/test.sqlite
   mirkb run --kb postgresql+psycopg://user@host/mirkb --json
+  mirkb run --no-prefect --workers 2
+  mirkb run --runner dask --dask-address tcp://scheduler:8786 --kb postgresql+psycopg://user@host/mirkb
 """
 
 
@@ -46,7 +52,29 @@ def register(subparsers) -> None:
     parser.add_argument("--gold", metavar="DIR",
                         help="gold folder of <doc_id>.tsv files (default: $MIRKB_GOLD, else gold/ of the checkout)")
     parser.add_argument("--json", action="store_true", help="print the run summary as one JSON object")
+    add_execution_arguments(parser)
     parser.set_defaults(func=run)
+
+
+def add_execution_arguments(parser) -> None:
+    """--workers, --runner and --dask-address, shared with ``mirkb extract``."""
+    parser.add_argument("--workers", type=int, default=1, metavar="N",
+                        help="worker processes for extraction (default 1: in this process)")
+    parser.add_argument("--runner", choices=("default", "dask"), default="default",
+                        help="Prefect task runner: default (threads of this process) or dask")
+    parser.add_argument("--dask-address", metavar="tcp://HOST:PORT",
+                        help="Dask scheduler to run on (--runner dask; default: a local cluster)")
+
+
+def check_execution_arguments(args) -> None:
+    from mirkb.errors import UsageError
+
+    if args.workers < 1:
+        raise UsageError("--workers must be at least 1")
+    if args.no_prefect and args.runner != "default":
+        raise UsageError("--runner dask needs Prefect: drop --no-prefect")
+    if args.dask_address and args.runner != "dask":
+        raise UsageError("--dask-address goes with --runner dask")
 
 
 def add_corpus_kb_arguments(parser) -> None:
@@ -60,7 +88,7 @@ def add_corpus_kb_arguments(parser) -> None:
 
 def resolve_corpus_kb(args) -> tuple[Path, str]:
     from mirkb import settings
-    from mirkb.cli import UsageError
+    from mirkb.errors import UsageError
 
     corpus = Path(args.corpus) if args.corpus else settings.default_corpus()
     if corpus is None:
@@ -73,17 +101,19 @@ def resolve_corpus_kb(args) -> tuple[Path, str]:
 def run(args) -> int:
     from mirkb import settings
 
+    check_execution_arguments(args)
     corpus, kb = resolve_corpus_kb(args)
     gold = args.gold or str(settings.default_gold())
     warn_against_manifest(corpus)
     if args.no_prefect:
-        from flows.refresh import refresh
+        from mirkb import batch
 
-        summary = refresh(corpus, kb, gold, progress=True).as_dict()
+        summary = batch.refresh(corpus, kb, gold, progress=True, workers=args.workers).as_dict()
     else:
-        from flows.refresh import refresh_flow
+        from flows import refresh
 
-        summary = refresh_flow(corpus=str(corpus), kb=kb, gold_dir=gold)
+        summary = refresh.run(str(corpus), kb, gold, runner=args.runner, address=args.dask_address,
+                              workers=args.workers)
     if args.json:
         json.dump(summary, sys.stdout, indent=2, default=str)
         print()
@@ -113,7 +143,6 @@ def warn_against_manifest(corpus) -> None:
 
 def format_summary(summary: dict) -> str:
     """The same text as ``RunSummary.to_text`` from the plain dict a Prefect flow returns."""
-    from flows.refresh import RunSummary
+    from mirkb.batch import RunSummary
 
-    fields = {k: v for k, v in summary.items() if k != "no_changes"}
-    return RunSummary(**fields).to_text()
+    return RunSummary.from_dict(summary).to_text()

@@ -117,7 +117,7 @@ def make_schedule(args, now: datetime | None = None) -> Schedule:
     """The schedule the arguments ask for, or UsageError before anything slow starts."""
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-    from mirkb.cli import UsageError
+    from mirkb.errors import UsageError
 
     tzname = args.timezone or local_timezone()
     try:
@@ -136,7 +136,7 @@ def check_cron(expr: str) -> str:
     """The cron expression, or UsageError before anything slow starts."""
     from cronsim import CronSim, CronSimError
 
-    from mirkb.cli import UsageError
+    from mirkb.errors import UsageError
 
     fields = expr.split()
     if len(fields) != 5:
@@ -191,9 +191,9 @@ def _local_runner(corpus: str, kb: str, gold: str, use_prefect: bool) -> Callabl
         return run_flow
 
     def run_plain() -> dict:
-        from flows import refresh
+        from mirkb import batch
 
-        return refresh.refresh(corpus, kb, gold, progress=True).as_dict()
+        return batch.refresh(corpus, kb, gold, progress=True).as_dict()
 
     return run_plain
 
@@ -210,7 +210,7 @@ def prefect_api_url() -> str | None:
 
 def serve(args) -> int:
     from mirkb import settings
-    from mirkb.cli import UsageError
+    from mirkb.errors import UsageError
 
     if args.max_runs is not None and args.max_runs < 1:
         raise UsageError("--max-runs must be at least 1")

@@ -274,6 +274,39 @@ class KnowledgeBase:
                 )
             )
 
+    def mark_interrupted(self, run_id: int) -> dict[str, int]:
+        """Close a run whose process died as "interrupted", with the counts of what it actually wrote.
+
+        Documents whose last write was this run are counted as added (first seen by it), changed or
+        failed; triples gained and lost are against the snapshot of the run before it; the run gets a
+        snapshot of the triples supported now, so ``kb diff`` against it shows what it left.
+        """
+        with self.write() as conn:
+            run = conn.execute(select(runs).where(runs.c.run_id == run_id)).first()
+            if run is None or run.status != "running":
+                return {}
+            docs = conn.execute(select(documents.c.status, documents.c.first_ingested, documents.c.last_ingested)
+                                .where(documents.c.last_run_id == run_id)).all()
+            started = _aware(run.started)
+            counts = {
+                "docs_added": sum(d.status == "ok" and _aware(d.first_ingested) >= started for d in docs),
+                "docs_changed": sum(d.status == "ok" and _aware(d.first_ingested) < started for d in docs),
+                "docs_failed": sum(d.status != "ok" for d in docs),
+            }
+            now_ids = set(conn.execute(select(triples.c.triple_id).where(triples.c.n_mentions > 0)).scalars())
+            prev = conn.execute(select(func.max(run_triples.c.run_id)).where(run_triples.c.run_id < run_id)).scalar()
+            before = set(conn.execute(select(run_triples.c.triple_id).where(run_triples.c.run_id == prev))
+                         .scalars()) if prev is not None else set()
+            counts |= {"triples_added": len(now_ids - before), "triples_removed": len(before - now_ids),
+                       "n_mentions": conn.execute(select(func.count()).select_from(mentions)).scalar_one()}
+            ended = max((_aware(d.last_ingested) for d in docs), default=started)
+            conn.execute(update(runs).where(runs.c.run_id == run_id).values(
+                status="interrupted", ended=ended, **counts))
+            conn.execute(delete(run_triples).where(run_triples.c.run_id == run_id))
+            if now_ids:
+                conn.execute(insert(run_triples), [{"run_id": run_id, "triple_id": t} for t in sorted(now_ids)])
+            return counts
+
     def supported_triple_ids(self) -> set[str]:
         with self.read() as conn:
             return set(conn.execute(select(triples.c.triple_id).where(triples.c.n_mentions > 0)).scalars())
@@ -449,3 +482,8 @@ def open_kb(kb: str | Path | None = None) -> KnowledgeBase:
     from mirkb.settings import default_kb
 
     return KnowledgeBase(kb if kb is not None else default_kb())
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes for the UTC ones stored; compare them as UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
