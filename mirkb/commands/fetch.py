@@ -63,7 +63,7 @@ def settings_from(args):
     from mirkb.fetch import FetchSettings
 
     if args.rate <= 0:
-        from mirkb.cli import UsageError
+        from mirkb.errors import UsageError
 
         raise UsageError("--rate must be a positive number of requests per second")
     return FetchSettings(rate=args.rate)
@@ -76,11 +76,11 @@ def run(args) -> int:
     try:
         since = parse_date(args.since)
     except ValueError as exc:
-        from mirkb.cli import UsageError
+        from mirkb.errors import UsageError
 
         raise UsageError(f"--since: {exc}") from exc
     if args.max_papers is not None and args.max_papers < 1:
-        from mirkb.cli import UsageError
+        from mirkb.errors import UsageError
 
         raise UsageError("--max must be at least 1")
     try:
