@@ -469,6 +469,12 @@ class FetchSummary:
             lines.append("stopped before the end (--max reached); the next fetch goes on from there")
         return "\n".join(lines)
 
+    @classmethod
+    def from_dict(cls, d: dict) -> FetchSummary:
+        """The summary back from :meth:`as_dict` (a Prefect task's result is the plain dict)."""
+        return cls(d["source"], d["query"], parse_date(d["since"]), parse_date(d["until"]), list(d["new"]),
+                   list(d["updated"]), d["known"], dict(d["failed"]), d["resumed"], d["requests"], d["complete"])
+
     def as_dict(self) -> dict:
         return {"source": self.source, "query": self.query, "since": self.since.isoformat() if self.since else None,
                 "until": self.until.isoformat(), "new": self.new, "updated": self.updated, "known": self.known,

@@ -274,3 +274,37 @@ def test_fetched_papers_reach_the_knowledge_base_on_the_next_run(httpserver, tmp
         (f"PMC10{i}", "miR-21", "gastric cancer", "upregulated") for i in (1, 2, 3)}
     assert main(args) == 0
     assert "nothing new" in capsys.readouterr().out
+
+
+def test_run_fetch_chains_the_fetch_and_the_refresh_without_prefect(httpserver, tmp_path, monkeypatch, capsys):
+    from mirkb.cli import main
+
+    replay = three_papers()
+    replay.install(httpserver)
+    monkeypatch.setenv("MIRKB_EUROPEPMC_URL", httpserver.url_for("/rest"))
+    corpus, kb = tmp_path / "new-corpus", tmp_path / "kb.sqlite"
+    status = main(["run", "--no-prefect", "--fetch", "microRNA AND cancer", "--rate", "1000", "--corpus", str(corpus),
+                   "--kb", str(kb), "--json"])
+    summary = json.loads(capsys.readouterr().out)
+    assert status == 0
+    assert summary["fetch"]["new"] == ["PMC101", "PMC102", "PMC103"]
+    assert summary["triples_added"] >= 1
+    # versions of changed papers live in a hidden folder, which the corpus walker does not read
+    (corpus / ".mirkb-versions").mkdir()
+    (corpus / ".mirkb-versions" / "PMC101.v1.xml").write_bytes(jats("Old", "An old sentence."))
+    assert main(["run", "--no-prefect", "--corpus", str(corpus), "--kb", str(kb)]) == 0
+    assert "no changes" in capsys.readouterr().out
+
+
+@pytest.mark.prefect
+def test_fetch_refresh_flow_fetches_then_refreshes(prefect_harness, httpserver, tmp_path, monkeypatch):
+    from flows.fetch import fetch_refresh_flow
+
+    replay = three_papers()
+    replay.install(httpserver)
+    monkeypatch.setenv("MIRKB_EUROPEPMC_URL", httpserver.url_for("/rest"))
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    summary = fetch_refresh_flow("microRNA AND cancer", str(corpus), str(tmp_path / "kb.sqlite"), rate=1000.0)
+    assert summary["fetch"]["new"] == ["PMC101", "PMC102", "PMC103"]
+    assert summary["status"] == "completed" and summary["triples_added"] >= 1

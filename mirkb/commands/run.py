@@ -36,6 +36,12 @@ examples:
   mirkb run --kb postgresql+psycopg://user@host/mirkb --json
   mirkb run --no-prefect --workers 2
   mirkb run --runner dask --dask-address tcp://scheduler:8786 --kb postgresql+psycopg://user@host/mirkb
+  mirkb run --fetch '"microRNA" AND cancer' --corpus papers/   # fetch new papers (mirkb fetch), then refresh
+
+With --fetch QUERY the run first brings new open-access papers for QUERY into the corpus folder
+(as `mirkb fetch` does: incremental, resumable; --source/--since/--max/--rate as there), then
+refreshes; under Prefect both steps are one flow (mirkb-fetch-refresh). A fetch that fails is
+reported and the refresh still runs over what the corpus holds (exit status 1).
 """
 
 
@@ -53,7 +59,33 @@ def register(subparsers) -> None:
                         help="gold folder of <doc_id>.tsv files (default: $MIRKB_GOLD, else gold/ of the checkout)")
     parser.add_argument("--json", action="store_true", help="print the run summary as one JSON object")
     add_execution_arguments(parser)
+    add_fetch_arguments(parser)
     parser.set_defaults(func=run)
+
+
+def add_fetch_arguments(parser) -> None:
+    """--fetch QUERY and the fetch's options, shared with ``mirkb serve``."""
+    from mirkb.commands.fetch import add_fetch_options
+
+    group = parser.add_argument_group("fetching new papers first (see mirkb fetch --help)")
+    group.add_argument("--fetch", metavar="QUERY", help="search and download new open-access papers for QUERY "
+                       "into the corpus folder before refreshing")
+    add_fetch_options(group)
+
+
+def fetch_first(args, corpus: Path, kb: str) -> dict | None:
+    """Run the fetch of ``--fetch`` (plain functions); its outcome goes into the run summary."""
+    from mirkb.commands.fetch import settings_from
+    from mirkb.fetch import FetchError, fetch, parse_date
+
+    try:
+        summary = fetch(args.fetch, corpus, kb, source=args.source, since=parse_date(args.since),
+                        max_papers=args.max_papers, settings=settings_from(args))
+    except FetchError as exc:
+        print(f"mirkb run: fetch failed: {exc}", file=sys.stderr)
+        return {"error": str(exc)}
+    print(summary.text(), file=sys.stderr)
+    return summary.as_dict()
 
 
 def add_execution_arguments(parser) -> None:
@@ -102,12 +134,39 @@ def run(args) -> int:
     from mirkb import settings
 
     check_execution_arguments(args)
+    if args.fetch:
+        from mirkb.errors import UsageError
+        from mirkb.fetch import parse_date
+
+        try:
+            parse_date(args.since)
+        except ValueError as exc:
+            raise UsageError(f"--since: {exc}") from exc
+        if args.runner != "default":
+            raise UsageError("--fetch runs with the default task runner")
+        if args.corpus:
+            Path(args.corpus).mkdir(parents=True, exist_ok=True)  # a first fetch starts an empty corpus
     corpus, kb = resolve_corpus_kb(args)
     gold = args.gold or str(settings.default_gold())
     warn_against_manifest(corpus)
-    if args.no_prefect:
+    fetched = None
+    if args.fetch and not args.no_prefect:
+        from flows.fetch import fetch_refresh_flow
+
+        summary = fetch_refresh_flow(args.fetch, str(corpus), kb, gold, source=args.source, since=args.since,
+                                     max_papers=args.max_papers, rate=args.rate)
+        fetched = summary.pop("fetch", None)
+        if fetched and "error" not in fetched:
+            from mirkb.fetch import FetchSummary
+
+            print(FetchSummary.from_dict(fetched).text(), file=sys.stderr)
+        elif fetched:
+            print(f"mirkb run: fetch failed: {fetched['error']}", file=sys.stderr)
+    elif args.no_prefect:
         from mirkb import batch
 
+        if args.fetch:
+            fetched = fetch_first(args, corpus, kb)
         summary = batch.refresh(corpus, kb, gold, progress=True, workers=args.workers).as_dict()
     else:
         from flows import refresh
@@ -115,11 +174,12 @@ def run(args) -> int:
         summary = refresh.run(str(corpus), kb, gold, runner=args.runner, address=args.dask_address,
                               workers=args.workers)
     if args.json:
-        json.dump(summary, sys.stdout, indent=2, default=str)
+        json.dump({**summary, "fetch": fetched} if args.fetch else summary, sys.stdout, indent=2, default=str)
         print()
     else:
         print(format_summary(summary))
-    return 0 if summary["status"] == "completed" else 1
+    fetch_ok = not args.fetch or (fetched is not None and "error" not in fetched and not fetched.get("failed"))
+    return 0 if summary["status"] == "completed" and fetch_ok else 1
 
 
 def warn_against_manifest(corpus) -> None:

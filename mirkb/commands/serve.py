@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from mirkb.commands.run import add_corpus_kb_arguments, format_summary, resolve_corpus_kb
+from mirkb.commands.run import add_corpus_kb_arguments, add_fetch_arguments, format_summary, resolve_corpus_kb
 
 DESCRIPTION = """\
 Refresh the knowledge base (the same work as `mirkb run`) on a schedule, until interrupted
@@ -64,6 +64,7 @@ def register(subparsers) -> None:
     parser.add_argument("--gold", metavar="DIR", help="gold folder (default: $MIRKB_GOLD, else gold/)")
     parser.add_argument("--name", default="mirkb-refresh-scheduled",
                         help="deployment name on the Prefect server (PREFECT_API_URL set)")
+    add_fetch_arguments(parser)  # each scheduled run fetches new papers first, then refreshes
     parser.set_defaults(func=serve)
 
 
@@ -181,7 +182,32 @@ def run_schedule(schedule: Schedule, run_once: Callable[[], dict], *, max_runs: 
     return 1 if failures else 0
 
 
-def _local_runner(corpus: str, kb: str, gold: str, use_prefect: bool) -> Callable[[], dict]:
+def _local_runner(corpus: str, kb: str, gold: str, use_prefect: bool, fetch: dict | None = None
+                  ) -> Callable[[], dict]:
+    """One scheduled run: the refresh, after a fetch of new papers when ``fetch`` (flow parameters) is given."""
+    if fetch and use_prefect:
+        def run_fetch_flow() -> dict:
+            from flows.fetch import fetch_refresh_flow
+
+            return fetch_refresh_flow(corpus=corpus, kb=kb, gold_dir=gold, **fetch)
+
+        return run_fetch_flow
+    if fetch:
+        def run_fetch_plain() -> dict:
+            from mirkb import batch
+            from mirkb.fetch import FetchError, FetchSettings, parse_date
+            from mirkb.fetch import fetch as fetch_papers
+
+            try:
+                got = fetch_papers(fetch["query"], corpus, kb, source=fetch["source"],
+                                   since=parse_date(fetch["since"]), max_papers=fetch["max_papers"],
+                                   settings=FetchSettings(rate=fetch["rate"]))
+                print(got.text(), file=sys.stderr, flush=True)
+            except FetchError as exc:
+                print(f"mirkb serve: fetch failed: {exc}", file=sys.stderr, flush=True)
+            return batch.refresh(corpus, kb, gold, progress=True).as_dict()
+
+        return run_fetch_plain
     if use_prefect:
         def run_flow() -> dict:
             from flows import refresh
@@ -222,17 +248,27 @@ def serve(args) -> int:
         if args.max_runs is not None:
             raise UsageError(f"--max-runs needs the local scheduler; PREFECT_API_URL is set ({server}): "
                              "unset it or add --no-prefect")
-        return serve_on_server(schedule, args.name, {"corpus": str(corpus), "kb": kb, "gold_dir": gold})
+        return serve_on_server(schedule, args.name, {"corpus": str(corpus), "kb": kb, "gold_dir": gold},
+                               fetch_parameters(args))
     how = "plain functions" if args.no_prefect else "a Prefect flow on a temporary local API"
     print(f"mirkb serve: local scheduler (no PREFECT_API_URL{'; --no-prefect' if args.no_prefect else ''}): "
           f"refreshing {kb} from {corpus} {schedule.describe()} as {how}"
           f"{f', {args.max_runs} run(s)' if args.max_runs else '; Ctrl-C to stop'}", file=sys.stderr, flush=True)
-    return run_schedule(schedule, _local_runner(str(corpus), kb, gold, not args.no_prefect),
+    return run_schedule(schedule, _local_runner(str(corpus), kb, gold, not args.no_prefect, fetch_parameters(args)),
                         max_runs=args.max_runs)
 
 
-def serve_on_server(schedule: Schedule, name: str, parameters: dict) -> int:
-    """Serve the refresh flow to the configured Prefect server; its scheduler creates the runs."""
+def fetch_parameters(args) -> dict | None:
+    """The fetch's flow parameters from ``--fetch QUERY`` and its options, or None without it."""
+    if not args.fetch:
+        return None
+    return {"query": args.fetch, "source": args.source, "since": args.since, "max_papers": args.max_papers,
+            "rate": args.rate}
+
+
+def serve_on_server(schedule: Schedule, name: str, parameters: dict, fetch: dict | None = None) -> int:
+    """Serve the refresh flow (or, with ``fetch``, the fetch-then-refresh flow) to the configured
+    Prefect server; its scheduler creates the runs."""
     from prefect.schedules import Cron, Interval
 
     from flows import refresh
@@ -241,5 +277,10 @@ def serve_on_server(schedule: Schedule, name: str, parameters: dict) -> int:
         when = Cron(schedule.cron, timezone=schedule.timezone)
     else:
         when = Interval(timedelta(seconds=schedule.every), timezone=schedule.timezone)
+    if fetch:
+        from flows.fetch import fetch_refresh_flow
+
+        fetch_refresh_flow.serve(name=name, schedules=[when], parameters={**parameters, **fetch})
+        return 0
     refresh.refresh_flow.serve(name=name, schedules=[when], parameters=parameters)
     return 0
