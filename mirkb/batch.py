@@ -895,6 +895,7 @@ def store(ctx: RunContext, item: Planned, result: DocResult) -> DocOutcome:
     kb = get_kb(ctx.kb_url)
     info = DocumentInfo(doc_id=result.doc_id, path=result.path, sha256=result.sha256 or item.sha256,
                         format=result.format, title=result.title)
+    info.update_from(result)  # the article identifiers (PMID, PMCID, DOI) when the result carries them
     error = result.error
     if error is None:
         try:

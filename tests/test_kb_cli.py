@@ -109,10 +109,13 @@ def test_kb_export_parquet_round_trips_or_says_why_not(kb_run, tmp_path, capsys)
         assert status == 1 and "cannot write Parquet" in capsys.readouterr().err
 
 
-def test_kb_export_refuses_other_suffixes(kb_run, tmp_path, capsys):
+def test_kb_export_refuses_a_suffix_it_cannot_read_without_format(kb_run, tmp_path, capsys):
     _, kb = kb_run
-    assert main(["kb", "export", "--kb", str(kb), "--out", str(tmp_path / "out.xlsx")]) == 2
-    assert ".csv or .parquet" in capsys.readouterr().err
+    assert main(["kb", "export", "--kb", str(kb), "--out", str(tmp_path / "out.docx")]) == 2
+    assert "cannot tell the format" in capsys.readouterr().err
+    assert not (tmp_path / "out.docx").exists()
+    assert main(["kb", "export", "--kb", str(kb), "--out", str(tmp_path / "out.docx"), "--format", "tsv"]) == 0
+    assert len(pd.read_csv(tmp_path / "out.docx", sep="\t")) == 9
 
 
 def test_kb_diff_between_runs(kb_run, tmp_path, capsys):

@@ -13,20 +13,30 @@ Look into the knowledge base that `mirkb run` keeps (schema: docs/KB.md).
 
   stats   documents by status, mentions, supported triples by effect, top miRNAs and cancers
   query   triples with their support (documents, mentions) and evidence sentences
-  export  every mention with its triple id and support, as CSV or Parquet
-  diff    triples gained and lost between two runs (run ids from `mirkb kb stats` or `kb runs`)
+  export  every mention with its triple id, support and identifiers: csv tsv xlsx parquet bioc pubtator hmdd
+  diff    triples gained and lost between two runs (`--last`: what the last run changed, with evidence)
   runs    the runs recorded, with their counts
 
 examples:
   mirkb kb stats
-  mirkb kb query --mirna hsa-mir-21-5p --cancer "breast cancer"
+  mirkb kb query --mirna miR-21 --arms --cancer NSCLC
+  mirkb kb query --mirna miR-200 --family --cancer DOID:1612 --source text --min-docs 2
   mirkb kb query --effect prognostic_marker --format csv > prognostic.csv
-  mirkb kb export --out out/kb.parquet
+  mirkb kb export --out out/kb.xlsx
+  mirkb kb export --cancer "lung cancer" --format bioc --out out/lung.json
+  mirkb kb diff --last
   mirkb kb diff 3 4
 """
 
-QUERY_COLUMNS = ("triple_id", "mirna", "cancer", "cancer_id", "effect", "n_documents", "n_mentions",
-                 "first_seen", "last_seen", "documents", "evidence")
+QUERY_HELP = """\
+Supported triples, most supported first, with their evidence.
+
+A cancer is read with the extractor's lexicon: a name, synonym, abbreviation or DOID, and its
+subtypes in the Disease Ontology come with it ("lung cancer" also finds non-small cell lung
+carcinoma and lung adenocarcinoma) unless --exact. A miRNA is any spelling §2 accepts; a written
+arm stays part of the name unless --arms; --family takes every letter, copy and arm of the number.
+Support counts and evidence come from the evidence that passes --source, --hedged, --doc, --run.
+"""
 
 
 def register(subparsers) -> None:
@@ -45,25 +55,40 @@ def register(subparsers) -> None:
     p.add_argument("--top", type=int, default=10, metavar="N", help="how many top miRNAs and cancers (10; 0 for none)")
     p.set_defaults(func=stats)
 
-    p = sub.add_parser("query", parents=[common], help="triples with support counts and evidence")
-    p.add_argument("--mirna", help="any spelling TRIPLES.md §2 accepts (mir-21, hsa-miR-21-5p, microRNA-21)")
-    p.add_argument("--cancer", help='canonical cancer name, case-insensitive ("breast cancer")')
-    p.add_argument("--effect", help="one of the §4 effects")
+    from mirkb.commands import kb_query
+
+    p = sub.add_parser("query", parents=[common], help="triples with support counts and evidence",
+                       description=QUERY_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    kb_query.add_filter_arguments(p)
     p.add_argument("--format", choices=("table", "csv", "json"), default="table",
                    help="table (for reading), csv (for Excel/pandas) or json")
     p.add_argument("--limit", type=int, metavar="N", help="at most N triples, most supported first")
     p.add_argument("--evidence", type=int, default=3, metavar="N",
                    help="evidence rows per triple (3; 0 for none). The csv `documents` column always "
                         "lists every supporting document")
-    p.set_defaults(func=query)
+    p.set_defaults(func=kb_query.query)
 
-    p = sub.add_parser("export", parents=[common], help="all mentions with triple ids, to CSV or Parquet")
-    p.add_argument("--out", required=True, metavar="FILE.csv|FILE.parquet", help="file to write")
+    from mirkb.kb.export import FORMATS
+
+    p = sub.add_parser("export", parents=[common], help="mentions with triple ids and identifiers, in "
+                                                        + "/".join(FORMATS))
+    p.add_argument("--out", required=True, metavar="FILE",
+                   help="file to write; its suffix gives the format unless --format is given (.csv .tsv .xlsx "
+                        ".parquet .json/.bioc.json → BioC, .pubtator, .hmdd.tsv)")
+    p.add_argument("--format", choices=FORMATS,
+                   help="csv (UTF-8 with BOM, for Excel), tsv, xlsx (triples + evidence sheets), parquet, "
+                        "bioc (BioC JSON), pubtator, hmdd (HMDD/miRCancer-style TSV)")
+    kb_query.add_filter_arguments(p)
     p.set_defaults(func=export)
 
-    p = sub.add_parser("diff", parents=[common], help="triples gained and lost between two runs")
-    p.add_argument("run_a", type=int, metavar="RUN_A")
-    p.add_argument("run_b", type=int, metavar="RUN_B")
+    p = sub.add_parser("diff", parents=[common], help="triples gained and lost between two runs (--last: the "
+                                                      "last run)")
+    p.add_argument("run_a", type=int, nargs="?", metavar="RUN_A")
+    p.add_argument("run_b", type=int, nargs="?", metavar="RUN_B")
+    p.add_argument("--last", action="store_true", help="what the last finished run changed (vs the run before)")
+    p.add_argument("--evidence", type=int, default=None, metavar="N",
+                   help="evidence rows per triple: what supports a gained triple, what a lost one had "
+                        "(default 2 with --last, else 0)")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
     p.set_defaults(func=diff)
 
@@ -132,13 +157,6 @@ def _open(args):
     return open_kb(args.kb)
 
 
-def canonical_mirna(text: str) -> str:
-    """The §2 canonical name of what the user typed; as typed when it cannot be read as one."""
-    from extractors.mirna import normalize_mirna
-
-    return normalize_mirna(text) or text.strip()
-
-
 def stats(args) -> int:
     if args.top < 0:
         from mirkb.errors import UsageError
@@ -167,50 +185,6 @@ def stats(args) -> int:
     return 0
 
 
-def query(args) -> int:
-    from mirkb.errors import UsageError
-
-    if args.effect:
-        from extractors.schema import EFFECTS
-
-        if args.effect not in EFFECTS:
-            raise UsageError(f"unknown effect {args.effect!r}; one of: {', '.join(EFFECTS)}")
-    if args.limit is not None and args.limit < 1:
-        raise UsageError("--limit must be at least 1")
-    if args.evidence < 0:
-        raise UsageError("--evidence must be 0 or more")
-    mirna = canonical_mirna(args.mirna) if args.mirna else None
-    with _open(args) as kb:
-        found = kb.query_triples(mirna=mirna, cancer=args.cancer, effect=args.effect, limit=args.limit,
-                                 evidence_per_triple=args.evidence)
-    if args.format == "json":
-        json.dump(found, sys.stdout, indent=2, default=str)
-        print()
-    elif args.format == "csv":
-        rows = [_flat(t) for t in found]
-        _write_csv(sys.stdout, rows, QUERY_COLUMNS)
-    else:
-        if not found:
-            print("no triples match")
-        for t in found:
-            print(f"{t['mirna']} | {t['cancer']} | {t['effect']}  "
-                  f"({t['n_documents']} document(s), {t['n_mentions']} mention(s))")
-            for ev in t["evidence"]:
-                print(f"    {ev['doc_id']}:{ev['start']} [{ev['source']}] {ev['evidence']}")
-    return 0
-
-
-def _flat(t: dict) -> dict:
-    """One CSV row per triple: evidence sentences joined so a spreadsheet keeps one line per triple.
-
-    ``documents`` lists every supporting document (from the store), not only those of the evidence shown.
-    """
-    row = {k: t[k] for k in QUERY_COLUMNS if k in t}
-    row["documents"] = ";".join(t["documents"])
-    row["evidence"] = " || ".join(e["evidence"] for e in t["evidence"])
-    return row
-
-
 def _write_csv(stream, rows: list[dict], columns) -> None:
     import csv
 
@@ -222,54 +196,62 @@ def _write_csv(stream, rows: list[dict], columns) -> None:
 def export(args) -> int:
     from pathlib import Path
 
-    import pandas as pd
-
     from mirkb.errors import UsageError
-
-    out = Path(args.out)
-    suffix = out.suffix.lower()
-    if suffix not in (".csv", ".parquet"):
-        raise UsageError(f"--out must end in .csv or .parquet, not {suffix or '(none)'!r}")
-    with _open(args) as kb:
-        rows = kb.export_rows()
+    from mirkb.commands.kb_query import build_query
+    from mirkb.kb import export as ex
     from mirkb.kb.store import EXPORT_COLUMNS
 
-    frame = pd.DataFrame(rows, columns=list(EXPORT_COLUMNS))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    if suffix == ".csv":
-        frame.to_csv(out, index=False, encoding="utf-8")
-    else:
-        try:
-            frame.to_parquet(out, index=False)
-        except ImportError as exc:
-            # A broken pyarrow install (e.g. built for another NumPy) should read as such, not as a bug.
-            print(f"mirkb kb export: cannot write Parquet: {exc.__cause__ or exc}", file=sys.stderr)
-            print("write CSV instead (--out FILE.csv) or repair pyarrow", file=sys.stderr)
-            return 1
-    print(f"wrote {len(frame)} mention(s) of {frame['triple_id'].nunique()} triple(s) to {out}")
+    out = Path(args.out)
+    fmt = args.format or ex.infer_format(out)
+    if fmt is None:
+        raise UsageError(f"cannot tell the format from {out.name!r}: give --format ({', '.join(ex.FORMATS)}) "
+                         "or an --out ending in .csv, .tsv, .xlsx, .parquet, .json, .pubtator or .hmdd.tsv")
+    with _open(args) as kb:
+        where, _notes = build_query(args, kb)
+        rows = kb.export_rows(where)
+    try:
+        ex.write(rows, out, fmt, EXPORT_COLUMNS)
+    except ex.ExportError as exc:
+        print(f"mirkb kb export: {exc}", file=sys.stderr)
+        return 1
+    n_triples = len({r["triple_id"] for r in rows})
+    print(f"wrote {len(rows)} mention(s) of {n_triples} triple(s) to {out} ({fmt})")
     return 0
 
 
 def diff(args) -> int:
     from mirkb.errors import UsageError
+    from mirkb.commands.kb_query import format_evidence
 
+    if args.last == (args.run_a is not None) or (args.run_a is None) != (args.run_b is None):
+        raise UsageError("give two run ids (kb diff RUN_A RUN_B) or --last")
+    evidence = args.evidence if args.evidence is not None else (2 if args.last else 0)
+    if evidence < 0:
+        raise UsageError("--evidence must be 0 or more")
     with _open(args) as kb:
         try:
-            changes = kb.diff_runs(args.run_a, args.run_b)
+            run_a, run_b = kb.last_runs() if args.last else (args.run_a, args.run_b)
+            changes = kb.diff_runs(run_a, run_b, evidence_per_triple=evidence)
         except KeyError as exc:
             raise UsageError(str(exc.args[0])) from exc
     rows = [{"change": kind, **t} for kind in ("gained", "lost") for t in changes[kind]]
     if args.format == "json":
-        json.dump(changes, sys.stdout, indent=2)
+        json.dump({"run_a": run_a, "run_b": run_b, **changes}, sys.stdout, indent=2, default=str)
         print()
     elif args.format == "csv":
-        _write_csv(sys.stdout, rows, ("change", "triple_id", "mirna", "cancer", "cancer_id", "effect"))
+        for row in rows:
+            row["evidence"] = " || ".join(e["evidence"] for e in row.get("evidence", []))
+            row["documents"] = ";".join(dict.fromkeys(e["doc_id"] for e in row.get("evidence", [])))
+        _write_csv(sys.stdout, rows, ("change", "triple_id", "mirna", "mirna_id", "cancer", "cancer_id", "effect",
+                                      "documents", "evidence"))
     else:
-        print(f"run {args.run_a} -> run {args.run_b}: {len(changes['gained'])} gained, "
-              f"{len(changes['lost'])} lost")
+        since = f"run {run_a}" if run_a is not None else "an empty knowledge base"
+        print(f"{since} -> run {run_b}: {len(changes['gained'])} gained, {len(changes['lost'])} lost")
         for row in rows:
             mark = "+" if row["change"] == "gained" else "-"
             print(f"{mark} {row['mirna']} | {row['cancer']} | {row['effect']}")
+            for ev in row.get("evidence", []):
+                print("    " + ("was: " if mark == "-" else "") + format_evidence(ev))
     return 0
 
 

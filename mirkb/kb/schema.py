@@ -38,7 +38,7 @@ from sqlalchemy import (
 from sqlalchemy.schema import CreateColumn
 
 #: Version written by this release. Bump it together with the ``added_in`` marks.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 metadata = MetaData()
 
@@ -64,6 +64,10 @@ documents = Table(
     Column("config_id", String(64), nullable=False, default=""),
     # Which run last wrote the document: lets `kb stats` and a reader of a run tell fresh from old.
     Column("last_run_id", Integer, nullable=True, info={"added_in": 2}),
+    # Article identifiers where the source gives them (PubMed/PMC XML, BioC, PubTator, a PDF's DOI).
+    Column("pmid", String(32), nullable=True, info={"added_in": 3}),
+    Column("pmcid", String(32), nullable=True, info={"added_in": 3}),
+    Column("doi", String(255), nullable=True, info={"added_in": 3}),
 )
 
 triples = Table(
@@ -80,6 +84,8 @@ triples = Table(
     Column("n_mentions", Integer, nullable=False, default=0),
     Column("first_seen", DateTime(timezone=True), nullable=False),
     Column("last_seen", DateTime(timezone=True), nullable=False),
+    # miRBase accession (MIMAT…) of the name, as the last write that knew it gave it.
+    Column("mirna_id", String(32), nullable=True, info={"added_in": 3}),
     Index("ix_triples_mirna", "mirna"),
     Index("ix_triples_cancer", "cancer"),
 )
@@ -123,8 +129,18 @@ mentions = Table(
     Column("source", String(8), nullable=False),
     Column("hedged", Boolean, nullable=False, default=False),
     Column("rule", String(128), nullable=False, default=""),
+    # miRBase accession and how the written name maps to it: current, previous, ambiguous, unknown.
+    Column("mirna_id", String(32), nullable=True, info={"added_in": 3}),
+    Column("mirna_status", String(16), nullable=True, info={"added_in": 3}),
+    # Where the evidence sits: title, abstract, body, caption or table.
+    Column("passage", String(16), nullable=True, info={"added_in": 3}),
+    # Offsets of the miRNA, the cancer and the cue inside `evidence` (NULL when the extractor gave none):
+    # what BioC/PubTator exports and the report's highlighting need.
+    *[Column(f"{what}_{end}", Integer, nullable=True, info={"added_in": 3})
+      for what in ("mirna", "cancer", "cue") for end in ("start", "end")],
     Index("ix_mentions_doc", "doc_id"),
     Index("ix_mentions_triple", "triple_id"),
+    Index("ix_mentions_run", "run_id"),
 )
 
 errors = Table(
@@ -147,6 +163,22 @@ run_triples = Table(
     Column("run_id", Integer, primary_key=True),
     Column("triple_id", String(64), primary_key=True),
     info={"added_in": 2},
+)
+
+# Evidence a run took away (a document re-extracted or failed): `kb diff` shows why a triple was lost.
+removed_mentions = Table(
+    "removed_mentions",
+    metadata,
+    Column("removed_id", Integer, primary_key=True, autoincrement=True),
+    Column("run_id", Integer, nullable=False),
+    Column("doc_id", String(255), nullable=False),
+    Column("triple_id", String(64), nullable=False),
+    Column("evidence", Text, nullable=False),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("source", String(8), nullable=False),
+    Index("ix_removed_run", "run_id"),
+    info={"added_in": 3},
 )
 
 

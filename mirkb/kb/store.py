@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -34,7 +34,8 @@ from sqlalchemy.engine import make_url
 
 from extractors.schema import Mention
 from mirkb.kb import schema
-from mirkb.kb.schema import documents, errors, mentions, run_triples, runs, triples
+from mirkb.kb.filters import TripleQuery
+from mirkb.kb.schema import documents, errors, mentions, removed_mentions, run_triples, runs, triples
 
 #: How long (ms) an SQLite writer waits for another writer before giving up. A document's
 #: transaction takes milliseconds, so a minute only runs out when something is stuck.
@@ -97,6 +98,45 @@ class DocumentInfo:
     sha256: str
     format: str = ""
     title: str = ""
+    pmid: str = ""
+    pmcid: str = ""
+    doi: str = ""
+
+    def update_from(self, doc) -> None:
+        """Take what an ingested document knows; a field it does not have (yet) keeps its value."""
+        for name in ("format", "title", "sha256", *IDENTIFIERS):
+            value = getattr(doc, name, None)
+            if value:
+                setattr(self, name, str(value).strip())
+
+
+#: Article identifiers a document may carry (issue 10 §1).
+IDENTIFIERS = ("pmid", "pmcid", "doi")
+#: Offsets inside the evidence that a mention may carry, as (start, end) pairs on the Mention.
+SPAN_KINDS = ("mirna", "cancer", "cue")
+
+
+def _span(m, kind: str) -> tuple[int | None, int | None]:
+    span = getattr(m, f"{kind}_span", None)
+    if not span or len(span) != 2 or span[0] is None or span[1] is None:
+        return None, None
+    start, end = int(span[0]), int(span[1])
+    if not 0 <= start < end <= len(m.evidence):
+        return None, None  # an offset outside its evidence helps no reader: keep the row, drop the span
+    return start, end
+
+
+def mention_values(m) -> dict:
+    """The columns a Mention fills, reading the newer fields defensively (older extractors lack them)."""
+    values = dict(
+        mirna=m.mirna, cancer=m.cancer, cancer_id=m.cancer_id or "", effect=m.effect, evidence=m.evidence,
+        start=int(m.start), end=int(m.end), source=m.source, hedged=bool(m.hedged), rule=m.rule or "",
+        mirna_id=getattr(m, "mirna_id", None) or None, mirna_status=getattr(m, "mirna_status", None) or None,
+        passage=getattr(m, "passage", None) or None,
+    )
+    for kind in SPAN_KINDS:
+        values[f"{kind}_start"], values[f"{kind}_end"] = _span(m, kind)
+    return values
 
 
 @dataclass
@@ -156,6 +196,7 @@ class KnowledgeBase:
         values = dict(
             path=info.path, format=info.format, sha256=info.sha256, title=info.title[:1000],
             last_ingested=stamp, status=status, error=error, config_id=config_id, last_run_id=run_id,
+            **{name: getattr(info, name, "") or None for name in IDENTIFIERS},
         )
         found = conn.execute(
             update(documents).where(documents.c.doc_id == info.doc_id).values(**values)
@@ -172,28 +213,41 @@ class KnowledgeBase:
 
     def _replace_mentions(self, conn: Connection, doc_id: str, run_id: int,
                           new: list[Mention]) -> WriteResult:
-        """Swap a document's mentions and recount every triple it touched (old or new)."""
-        old_ids = set(conn.execute(select(mentions.c.triple_id).where(mentions.c.doc_id == doc_id)).scalars())
+        """Swap a document's mentions and recount every triple it touched (old or new).
+
+        Evidence that goes away is logged in ``removed_mentions`` under this run, so ``kb diff``
+        can show why a triple was lost.
+        """
+        old = conn.execute(
+            select(mentions.c.triple_id, mentions.c.evidence, mentions.c.start, mentions.c.end, mentions.c.source)
+            .where(mentions.c.doc_id == doc_id)
+        ).all()
+        old_ids = {r.triple_id for r in old}
         conn.execute(delete(mentions).where(mentions.c.doc_id == doc_id))
         stamp = now()
         rows, new_triples = [], {}
         for m in new:
             tid = triple_id(m.mirna, m.cancer, m.effect)
-            new_triples.setdefault(tid, m)
-            rows.append(dict(
-                doc_id=doc_id, triple_id=tid, run_id=run_id, mirna=m.mirna, cancer=m.cancer,
-                cancer_id=m.cancer_id or "", effect=m.effect, evidence=m.evidence, start=int(m.start),
-                end=int(m.end), source=m.source, hedged=bool(m.hedged), rule=m.rule or "",
-            ))
+            values = mention_values(m)
+            known = new_triples.get(tid)
+            if known is None or (values["mirna_id"] and not known["mirna_id"]):
+                new_triples[tid] = values
+            rows.append(dict(doc_id=doc_id, triple_id=tid, run_id=run_id, **values))
+        kept = {(r["triple_id"], r["start"], r["end"]) for r in rows}
+        gone = [dict(run_id=run_id, doc_id=doc_id, triple_id=r.triple_id, evidence=r.evidence, start=r.start,
+                     end=r.end, source=r.source)
+                for r in old if (r.triple_id, r.start, r.end) not in kept]
+        if gone:
+            conn.execute(insert(removed_mentions), gone)
         affected = old_ids | set(new_triples)
         before = self._supported(conn, affected)
         existing = set(conn.execute(
             select(triples.c.triple_id).where(triples.c.triple_id.in_(list(new_triples)))
         ).scalars()) if new_triples else set()
         missing = [
-            dict(triple_id=tid, mirna=m.mirna, cancer=m.cancer, cancer_id=m.cancer_id or "", effect=m.effect,
-                 n_documents=0, n_mentions=0, first_seen=stamp, last_seen=stamp)
-            for tid, m in new_triples.items() if tid not in existing
+            dict(triple_id=tid, mirna=v["mirna"], cancer=v["cancer"], cancer_id=v["cancer_id"], effect=v["effect"],
+                 mirna_id=v["mirna_id"], n_documents=0, n_mentions=0, first_seen=stamp, last_seen=stamp)
+            for tid, v in new_triples.items() if tid not in existing
         ]
         if missing:
             conn.execute(insert(triples), missing)
@@ -215,6 +269,8 @@ class KnowledgeBase:
                 values = dict(n_documents=n_docs, n_mentions=n_mentions)
                 if tid in new_triples:
                     values["last_seen"] = stamp
+                    if new_triples[tid]["mirna_id"]:
+                        values["mirna_id"] = new_triples[tid]["mirna_id"]
                 conn.execute(update(triples).where(triples.c.triple_id == tid).values(**values))
         after = self._supported(conn, affected)
         return WriteResult(gained=after - before, lost=before - after, n_mentions=len(rows))
@@ -307,6 +363,11 @@ class KnowledgeBase:
                 conn.execute(insert(run_triples), [{"run_id": run_id, "triple_id": t} for t in sorted(now_ids)])
             return counts
 
+    def mirna_names(self) -> list[str]:
+        """The distinct miRNA names of supported triples (what ``--arms``/``--family`` widen over)."""
+        with self.read() as conn:
+            return list(conn.execute(select(triples.c.mirna).distinct().where(triples.c.n_mentions > 0)).scalars())
+
     def supported_triple_ids(self) -> set[str]:
         with self.read() as conn:
             return set(conn.execute(select(triples.c.triple_id).where(triples.c.n_mentions > 0)).scalars())
@@ -337,74 +398,100 @@ class KnowledgeBase:
         with self.read() as conn:
             return [r._asdict() for r in conn.execute(q)]
 
-    def export_rows(self) -> list[dict]:
-        """Every mention with its triple id and support counts: the knowledge base as one flat table."""
-        cols = [mentions.c[name] for name in _MENTION_COLUMNS]
+    def export_rows(self, where: TripleQuery | None = None) -> list[dict]:
+        """Every mention (or those ``where`` selects) with its triple, support and document identifiers:
+        the knowledge base as one flat table."""
+        where = where or TripleQuery()
+        cols = [mentions.c[name] for name in _MENTION_COLUMNS + _NEW_MENTION_COLUMNS]
         q = (
             select(*cols, mentions.c.triple_id, mentions.c.run_id,
                    triples.c.n_documents.label("triple_documents"),
-                   triples.c.n_mentions.label("triple_mentions"))
-            .join(triples, triples.c.triple_id == mentions.c.triple_id)
+                   triples.c.n_mentions.label("triple_mentions"),
+                   *[documents.c[name] for name in IDENTIFIERS], documents.c.title)
+            .select_from(_JOINED)
+            .where(and_(*where.triple_conditions(), *where.mention_conditions()))
             .order_by(mentions.c.doc_id, mentions.c.start, mentions.c.mention_id)
         )
+        if where.min_documents > 1:
+            q = q.where(triples.c.triple_id.in_(self._triples_with_support(where)))
         with self.read() as conn:
-            return [r._asdict() for r in conn.execute(q)]
+            return [_blank_nulls(r._asdict()) for r in conn.execute(q)]
+
+    @staticmethod
+    def _triples_with_support(where: TripleQuery):
+        n_docs = func.count(func.distinct(mentions.c.doc_id))
+        return (select(mentions.c.triple_id).select_from(_JOINED)
+                .where(and_(*where.triple_conditions(), *where.mention_conditions()))
+                .group_by(mentions.c.triple_id).having(n_docs >= where.min_documents))
 
     def query_triples(self, mirna: str | None = None, cancer: str | None = None, effect: str | None = None,
-                      limit: int | None = None, evidence_per_triple: int = 5) -> list[dict]:
-        """Supported triples matching the filters (exact, case-insensitive), most supported first.
+                      limit: int | None = None, evidence_per_triple: int = 5,
+                      where: TripleQuery | None = None) -> list[dict]:
+        """Supported triples matching the filters, most supported first.
 
-        Each result carries up to ``evidence_per_triple`` evidence rows (doc_id, evidence, start,
-        end, source, hedged; none when it is 0) and ``documents``: the ids of EVERY document that
-        supports the triple, sorted, however few evidence rows are shown.
+        ``mirna``/``cancer`` match one name exactly (case-insensitive); ``where`` (a
+        :class:`TripleQuery`) takes sets of names, DOIDs and the evidence filters. ``n_documents``
+        and ``n_mentions`` count the evidence that passes the filters (the triple's whole support
+        when there are none). Each result carries up to ``evidence_per_triple`` evidence rows and
+        ``documents``/``pmids``: EVERY matching supporting document, however few rows are shown.
         """
         if evidence_per_triple < 0:
             raise ValueError("evidence_per_triple must be 0 or more")
-        conds = [triples.c.n_mentions > 0]
+        where = where or TripleQuery()
         if mirna:
-            conds.append(func.lower(triples.c.mirna) == mirna.lower())
+            where = replace(where, mirnas=[mirna])
         if cancer:
-            conds.append(func.lower(triples.c.cancer) == cancer.lower())
+            where = replace(where, cancers=[cancer], cancer_ids=None)
         if effect:
-            conds.append(triples.c.effect == effect)
+            where = replace(where, effect=effect)
+        conds = [*where.triple_conditions(), *where.mention_conditions()]
+        n_docs = func.count(func.distinct(mentions.c.doc_id))
+        n_mentions = func.count(mentions.c.mention_id)
+        tcols = [triples.c.triple_id, triples.c.mirna, triples.c.mirna_id, triples.c.cancer, triples.c.cancer_id,
+                 triples.c.effect, triples.c.first_seen, triples.c.last_seen]
         q = (
-            select(triples.c.triple_id, triples.c.mirna, triples.c.cancer, triples.c.cancer_id,
-                   triples.c.effect, triples.c.n_documents, triples.c.n_mentions,
-                   triples.c.first_seen, triples.c.last_seen)
+            select(*tcols, n_docs.label("n_documents"), n_mentions.label("n_mentions"))
+            .select_from(_JOINED)
             .where(and_(*conds))
-            .order_by(triples.c.n_documents.desc(), triples.c.n_mentions.desc(), triples.c.mirna,
-                      triples.c.cancer, triples.c.effect)
+            .group_by(*tcols)
+            .having(n_docs >= max(1, where.min_documents))
+            .order_by(n_docs.desc(), n_mentions.desc(), triples.c.mirna, triples.c.cancer, triples.c.effect)
         )
         if limit:
             q = q.limit(limit)
         with self.read() as conn:
-            found = [r._asdict() for r in conn.execute(q)]
-            docs = self._supporting_documents(conn, [row["triple_id"] for row in found])
+            found = [_blank_nulls(r._asdict()) for r in conn.execute(q)]
+            docs = self._supporting_documents(conn, [row["triple_id"] for row in found], where)
             for row in found:
-                row["documents"] = docs.get(row["triple_id"], [])
+                support = docs.get(row["triple_id"], [])
+                row["documents"] = [d for d, _ in support]
+                row["pmids"] = [p for _, p in support if p]
                 if not evidence_per_triple:
                     row["evidence"] = []
                     continue
                 ev = conn.execute(
-                    select(mentions.c.doc_id, mentions.c.evidence, mentions.c.start, mentions.c.end,
-                           mentions.c.source, mentions.c.hedged)
-                    .where(mentions.c.triple_id == row["triple_id"])
-                    .order_by(mentions.c.doc_id, mentions.c.start)
+                    select(*[mentions.c[name] for name in _EVIDENCE_COLUMNS], documents.c.pmid)
+                    .select_from(_JOINED)
+                    .where(mentions.c.triple_id == row["triple_id"], *where.mention_conditions())
+                    .order_by(mentions.c.doc_id, mentions.c.start, mentions.c.mention_id)
                     .limit(evidence_per_triple)
                 )
-                row["evidence"] = [e._asdict() for e in ev]
+                row["evidence"] = [_blank_nulls(e._asdict()) for e in ev]
         return found
 
     @staticmethod
-    def _supporting_documents(conn: Connection, ids: list[str], chunk: int = 500) -> dict[str, list[str]]:
-        """triple_id → sorted distinct doc_ids of its mentions (in chunks: bound-parameter limits)."""
-        out: dict[str, list[str]] = {}
+    def _supporting_documents(conn: Connection, ids: list[str], where: TripleQuery | None = None,
+                              chunk: int = 500) -> dict[str, list[tuple[str, str]]]:
+        """triple_id → sorted distinct (doc_id, pmid) of its (matching) mentions, in chunks: bound-parameter limits."""
+        conds = where.mention_conditions() if where else []
+        out: dict[str, list[tuple[str, str]]] = {}
         for i in range(0, len(ids), chunk):
-            q = (select(mentions.c.triple_id, mentions.c.doc_id).distinct()
-                 .where(mentions.c.triple_id.in_(ids[i:i + chunk]))
+            q = (select(mentions.c.triple_id, mentions.c.doc_id, documents.c.pmid).distinct()
+                 .select_from(_JOINED)
+                 .where(mentions.c.triple_id.in_(ids[i:i + chunk]), *conds)
                  .order_by(mentions.c.triple_id, mentions.c.doc_id))
             for r in conn.execute(q):
-                out.setdefault(r.triple_id, []).append(r.doc_id)
+                out.setdefault(r.triple_id, []).append((r.doc_id, r.pmid or ""))
         return out
 
     def stats(self, top: int = 10) -> dict:
@@ -441,15 +528,36 @@ class KnowledgeBase:
                 "schema_version": self.version,
             }
 
-    def diff_runs(self, run_a: int, run_b: int) -> dict[str, list[dict]]:
-        """Triples supported after ``run_b`` but not after ``run_a`` (gained), and the reverse (lost)."""
+    def last_runs(self) -> tuple[int | None, int]:
+        """(the run before the last finished run or None, the last finished run): what ``kb diff --last`` compares.
+
+        A run still going (or killed: ``ended`` NULL) is passed over, since its snapshot is missing.
+        """
         with self.read() as conn:
-            known = set(conn.execute(select(runs.c.run_id).where(runs.c.run_id.in_([run_a, run_b]))).scalars())
-            absent = [r for r in (run_a, run_b) if r not in known]
+            last = conn.execute(select(func.max(runs.c.run_id)).where(runs.c.ended.is_not(None))).scalar()
+            if last is None:
+                raise KeyError("no finished run in this knowledge base")
+            prev = conn.execute(select(func.max(runs.c.run_id))
+                                .where(runs.c.run_id < last, runs.c.ended.is_not(None))).scalar()
+            return prev, last
+
+    def diff_runs(self, run_a: int | None, run_b: int, evidence_per_triple: int = 0) -> dict[str, list[dict]]:
+        """Triples supported after ``run_b`` but not after ``run_a`` (gained), and the reverse (lost).
+
+        ``run_a`` None compares with an empty knowledge base. With ``evidence_per_triple`` each
+        gained triple carries evidence it has now, and each lost triple the evidence that runs
+        after ``run_a`` up to ``run_b`` removed (``removed_mentions``).
+        """
+        with self.read() as conn:
+            wanted = [r for r in (run_a, run_b) if r is not None]
+            known = set(conn.execute(select(runs.c.run_id).where(runs.c.run_id.in_(wanted))).scalars())
+            absent = [r for r in wanted if r not in known]
             if absent:
                 raise KeyError(f"no run with id {absent[0]}")
 
             def at(run_id):
+                if run_id is None:
+                    return set()
                 return set(conn.execute(
                     select(run_triples.c.triple_id).where(run_triples.c.run_id == run_id)).scalars())
 
@@ -458,19 +566,56 @@ class KnowledgeBase:
             def describe(ids):
                 if not ids:
                     return []
-                q = (select(triples.c.triple_id, triples.c.mirna, triples.c.cancer, triples.c.cancer_id,
-                            triples.c.effect)
+                q = (select(triples.c.triple_id, triples.c.mirna, triples.c.mirna_id, triples.c.cancer,
+                            triples.c.cancer_id, triples.c.effect)
                      .where(triples.c.triple_id.in_(sorted(ids)))
                      .order_by(triples.c.mirna, triples.c.cancer, triples.c.effect))
-                return [r._asdict() for r in conn.execute(q)]
+                return [_blank_nulls(r._asdict()) for r in conn.execute(q)]
 
-            return {"gained": describe(b - a), "lost": describe(a - b)}
+            gained, lost = describe(b - a), describe(a - b)
+            if evidence_per_triple:
+                for t in gained:
+                    t["evidence"] = [_blank_nulls(r._asdict()) for r in conn.execute(
+                        select(*[mentions.c[name] for name in _EVIDENCE_COLUMNS], documents.c.pmid)
+                        .select_from(_JOINED).where(mentions.c.triple_id == t["triple_id"])
+                        .order_by(mentions.c.run_id.desc(), mentions.c.doc_id, mentions.c.start)
+                        .limit(evidence_per_triple))]
+                lo = run_a if run_a is not None else 0
+                for t in lost:
+                    t["evidence"] = [_blank_nulls(r._asdict()) for r in conn.execute(
+                        select(removed_mentions.c.doc_id, removed_mentions.c.evidence, removed_mentions.c.start,
+                               removed_mentions.c.end, removed_mentions.c.source, removed_mentions.c.run_id,
+                               documents.c.pmid)
+                        .select_from(removed_mentions.outerjoin(
+                            documents, documents.c.doc_id == removed_mentions.c.doc_id))
+                        .where(removed_mentions.c.triple_id == t["triple_id"], removed_mentions.c.run_id > lo,
+                               removed_mentions.c.run_id <= run_b)
+                        .order_by(removed_mentions.c.run_id.desc(), removed_mentions.c.doc_id,
+                                  removed_mentions.c.start)
+                        .limit(evidence_per_triple))]
+            return {"gained": gained, "lost": lost}
 
 
 _MENTION_COLUMNS = ("doc_id", "mirna", "cancer", "cancer_id", "effect", "evidence", "start", "end",
                     "source", "hedged", "rule")
 #: Columns of ``mirkb kb export``: the §5 columns, then the triple they support and its support.
-EXPORT_COLUMNS = (*_MENTION_COLUMNS, "triple_id", "run_id", "triple_documents", "triple_mentions")
+_NEW_MENTION_COLUMNS = ("mirna_id", "mirna_status", "passage",
+                        *[f"{kind}_{end}" for kind in SPAN_KINDS for end in ("start", "end")])
+#: Evidence rows of ``kb query`` and ``kb diff``.
+_EVIDENCE_COLUMNS = ("doc_id", "evidence", "start", "end", "source", "hedged", "passage", "mirna_id",
+                     "mirna_status", "run_id")
+EXPORT_COLUMNS = (*_MENTION_COLUMNS, "triple_id", "run_id", "triple_documents", "triple_mentions",
+                  *_NEW_MENTION_COLUMNS, *IDENTIFIERS, "title")
+_JOINED = mentions.join(triples, triples.c.triple_id == mentions.c.triple_id).join(
+    documents, documents.c.doc_id == mentions.c.doc_id)
+
+
+def _blank_nulls(row: dict) -> dict:
+    """Identifier and passage columns read "" when unknown, so CSV, JSON and tables agree; offsets stay None."""
+    for key in (*IDENTIFIERS, "mirna_id", "mirna_status", "passage", "title"):
+        if key in row and row[key] is None:
+            row[key] = ""
+    return row
 
 
 def _jsonable(row: dict) -> dict:
