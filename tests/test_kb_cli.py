@@ -253,3 +253,34 @@ def test_refresh_with_progress_reports_on_stderr_for_a_long_run_only(tmp_path, c
         assert "refresh:" not in capsys.readouterr().err
     finally:
         rf.set_extractor_factory(None)
+
+
+def test_kb_diff_last_shows_what_the_last_run_changed_with_evidence(kb_run, tmp_path, capsys):
+    folder, kb = kb_run
+    old = (folder / "doc000.txt").read_text()
+    (folder / "doc000.txt").write_text("Invented title\n" + kb_fakes.sentence("miR-999", "glioma", "flags"))
+    main(["run", "--no-prefect", "--corpus", str(folder), "--kb", str(kb), "--gold", str(tmp_path / "no")])
+    capsys.readouterr()
+    assert main(["kb", "diff", "--last", "--kb", str(kb)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("run 1 -> run 2: 1 gained, 3 lost")
+    lines = out.splitlines()
+    gained = lines.index("+ miR-999 | glioma | diagnostic_marker")
+    assert lines[gained + 1].startswith("    doc000:15 [text] In glioma, miR-999 was flags")
+    lost = [i for i, line in enumerate(lines) if line.startswith("- ")]
+    assert len(lost) == 3
+    for i in lost:  # each lost triple shows the sentence that used to support it
+        assert lines[i + 1].startswith("    was: doc000:") and lines[i + 1].split("] ", 1)[1] in old
+    assert main(["kb", "diff", "--last", "--kb", str(kb), "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["run_a"], data["run_b"]) == (1, 2) and data["gained"][0]["evidence"][0]["doc_id"] == "doc000"
+    assert main(["kb", "diff", "--kb", str(kb)]) == 2
+    assert main(["kb", "diff", "1", "2", "--last", "--kb", str(kb)]) == 2
+
+
+def test_kb_diff_last_after_a_single_run_compares_with_an_empty_kb(kb_run, capsys):
+    _, kb = kb_run
+    assert main(["kb", "diff", "--last", "--kb", str(kb), "--evidence", "0"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("an empty knowledge base -> run 1: 9 gained, 0 lost")
+    assert not [line for line in out.splitlines() if line.startswith("    ")]

@@ -192,3 +192,52 @@ def test_diff_between_runs_lists_gained_and_lost(kb):
     assert [t["mirna"] for t in changes["lost"]] == ["miR-901"]
     with pytest.raises(KeyError):
         kb.diff_runs(run1, 99)
+
+
+def test_v2_file_gains_identifier_and_offset_columns_and_keeps_its_rows(tmp_path):
+    path = tmp_path / "v2.sqlite"
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        kbschema.create_schema(conn, version=2)
+        assert "pmid" not in {c["name"] for c in inspect(conn).get_columns("documents")}
+        stamp = now()
+        conn.execute(insert(kbschema.documents).values(
+            doc_id="old", path="/old.txt", sha256="s", first_ingested=stamp, last_ingested=stamp, status="ok"))
+        tid = triple_id("miR-901", "glioma", "upregulated")
+        conn.execute(insert(kbschema.triples).values(
+            triple_id=tid, mirna="miR-901", cancer="glioma", cancer_id="DOID:3070", effect="upregulated",
+            n_documents=1, n_mentions=1, first_seen=stamp, last_seen=stamp))
+        conn.execute(insert(kbschema.mentions).values(
+            doc_id="old", triple_id=tid, run_id=1, mirna="miR-901", cancer="glioma", cancer_id="DOID:3070",
+            effect="upregulated", evidence="Old invented evidence.", start=0, end=22, source="text"))
+    engine.dispose()
+    with KnowledgeBase(path) as kb:
+        assert kb.migrated_from == 2
+        [row] = kb.export_rows()
+        assert row["evidence"] == "Old invented evidence." and row["pmid"] == "" and row["mirna_id"] == ""
+        assert row["mirna_start"] is None
+        [t] = kb.query_triples()
+        assert t["evidence"][0]["passage"] == ""
+
+
+def test_newer_mention_fields_are_stored_when_present_and_bad_offsets_dropped(kb):
+    m = mention("doc1")
+    m.mirna_id, m.mirna_status, m.passage = "MIMAT0000001", "previous", "title"
+    m.mirna_span, m.cancer_span, m.cue_span = (25, 32), (5, 999), None
+    run = kb.start_run("cfg-1", "corpus", "0.1.0")
+    kb.write_document(run, DocumentInfo("doc1", "/d.xml", "s", "pubmed", "T", pmid="42", doi="10.1/x"), "cfg-1", [m])
+    [row] = kb.export_rows()
+    assert (row["mirna_id"], row["mirna_status"], row["passage"], row["pmid"], row["doi"]) == (
+        "MIMAT0000001", "previous", "title", "42", "10.1/x")
+    assert (row["mirna_start"], row["mirna_end"]) == (25, 32) and row["cancer_start"] is None
+    [t] = kb.query_triples()
+    assert t["mirna_id"] == "MIMAT0000001" and t["pmids"] == ["42"]
+
+
+def test_document_info_takes_identifiers_from_a_document_that_has_them():
+    class Doc:
+        format, title, sha256, pmid, doi = "pubmed", "T", "s2", "123", " 10.1/y "
+
+    info = DocumentInfo("d", "/d", "s1")
+    info.update_from(Doc())
+    assert (info.sha256, info.pmid, info.pmcid, info.doi) == ("s2", "123", "", "10.1/y")
