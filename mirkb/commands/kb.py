@@ -196,8 +196,8 @@ def _write_csv(stream, rows: list[dict], columns) -> None:
 def export(args) -> int:
     from pathlib import Path
 
-    from mirkb.errors import UsageError
     from mirkb.commands.kb_query import build_query
+    from mirkb.errors import UsageError
     from mirkb.kb import export as ex
     from mirkb.kb.store import EXPORT_COLUMNS
 
@@ -220,8 +220,8 @@ def export(args) -> int:
 
 
 def diff(args) -> int:
-    from mirkb.errors import UsageError
     from mirkb.commands.kb_query import format_evidence
+    from mirkb.errors import UsageError
 
     if args.last == (args.run_a is not None) or (args.run_a is None) != (args.run_b is None):
         raise UsageError("give two run ids (kb diff RUN_A RUN_B) or --last")

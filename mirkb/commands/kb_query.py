@@ -113,8 +113,8 @@ def cancer_hint(args) -> str:
 
 
 def query(args) -> int:
-    from mirkb.errors import UsageError
     from mirkb.commands.kb import _open, _write_csv
+    from mirkb.errors import UsageError
 
     if args.limit is not None and args.limit < 1:
         raise UsageError("--limit must be at least 1")
