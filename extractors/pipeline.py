@@ -113,10 +113,13 @@ class Extractor:
                 context = []
             for rel in relate_sentence(sdoc, sent, sent_cues, context, mirnas, cancers):
                 start, end = cleaned.raw_span(sent.start_char, sent.end_char)
+                in_evidence = EvidenceOffsets(sent.text, sent.start_char)
                 mentions.append(Mention(
                     doc_id=doc.doc_id, mirna=rel.mirna, cancer=rel.cancer.canonical, cancer_id=rel.cancer.id,
-                    effect=rel.effect, evidence=" ".join(sent.text.split()), start=start, end=end,
+                    effect=rel.effect, evidence=in_evidence.evidence, start=start, end=end,
                     source="text", hedged=rel.hedged, rule=rel.rule,
+                    mirna_span=in_evidence.span(rel.mirna_span), cancer_span=in_evidence.span(rel.cancer_span),
+                    cue_span=in_evidence.span(rel.cue_span),
                 ))
         mentions.extend(self._table_mentions(doc, tables))
         return dedupe(mentions)
@@ -141,6 +144,27 @@ class Extractor:
         for table in tables:
             rows.extend(table_mentions(doc.doc_id, table))
         return rows
+
+
+class EvidenceOffsets:
+    """A sentence's evidence text (whitespace runs collapsed to one space) and the map from offsets
+    in the document to offsets in that evidence."""
+
+    def __init__(self, text: str, base: int):
+        self.text, self.base = text, base
+        self.evidence = " ".join(text.split())
+
+    def _at(self, offset: int) -> int:
+        before = self.text[:max(0, offset - self.base)]
+        squeezed = " ".join(before.split())
+        # a token after whitespace starts one space further on in the evidence
+        return len(squeezed) + (1 if squeezed and before[-1:].isspace() else 0)
+
+    def span(self, span: tuple[int, int] | None) -> tuple[int, int] | None:
+        if span is None:
+            return None
+        start, end = self._at(span[0]), self._at(span[1])
+        return (start, end) if 0 <= start < end <= len(self.evidence) else None
 
 
 _REFERENCE_HEADINGS = re.compile(r"(?i)^\s*(?:\d+\.?\s*)?(?:references?|bibliography|literature cited|works cited"

@@ -118,6 +118,11 @@ class Relation:
     effect: str
     hedged: bool
     rule: str
+    #: Character offsets in the doc of the miRNA mention, the cancer mention (None when it came
+    #: from a heading) and the cue, so the evidence can be annotated.
+    mirna_span: tuple[int, int] | None = None
+    cancer_span: tuple[int, int] | None = None
+    cue_span: tuple[int, int] | None = None
 
 
 @lru_cache(maxsize=1)
@@ -416,6 +421,15 @@ def mirna_is_object(doc: Doc, span: Span, objects: list[Cue]) -> bool:
         t.lower_ in _MODIFIERS for t in doc[o.end:span.start])) for o in objects)
 
 
+def nearest_mention(concept: Concept, cancers: list[Span], span: Span) -> tuple[int, int] | None:
+    """Character offsets of the mention of ``concept`` nearest the miRNA, None when no span names it."""
+    named = [c for c in cancers if c._.cancer == concept]
+    if not named:
+        return None
+    best = min(named, key=lambda c: abs(c.start - span.start))
+    return best.start_char, best.end_char
+
+
 def cancers_for_mirna(span: Span, cancers: list[Span], clause_of_token) -> list[Concept]:
     """Cancers of the miRNA's clause, else the nearest in the sentence."""
     if not cancers:
@@ -573,7 +587,10 @@ def relate_sentence(doc: Doc, sent: Span, cues: list[Cue], heading_cancers: list
             else:
                 concepts = heading_cancers
             how = rule + ("+heading" if not cancer_spans else "")
+            cue_at = (doc[cue.start:cue.end].start_char, doc[cue.start:cue.end].end_char)
             for concept in concepts:
+                cancer_at = nearest_mention(concept, cancer_spans, span)
                 for name in span._.mirnas:
-                    relations.append(Relation(name, concept, effect, hedged, how))
+                    relations.append(Relation(name, concept, effect, hedged, how, (span.start_char, span.end_char),
+                                              cancer_at, cue_at))
     return relations

@@ -105,6 +105,11 @@ class Mention:
     source: str  # "text" or "table"
     hedged: bool
     rule: str
+    #: Where the miRNA, the cancer and the cue are inside ``evidence`` ((start, end), None when
+    #: unknown, e.g. a cancer from a heading): for BioC/PubTator export and highlighting.
+    mirna_span: tuple[int, int] | None = None
+    cancer_span: tuple[int, int] | None = None
+    cue_span: tuple[int, int] | None = None
 
     def as_row(self) -> dict:
         return asdict(self)

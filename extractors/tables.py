@@ -146,8 +146,8 @@ def _compact_cell_lines() -> dict[str, Concept]:
     return {re.sub(r"[\s-]", "", name): c for name, c in load_lexicon().cell_lines.items()}
 
 
-def cancers_in(text: str) -> list[Concept]:
-    """Specific cancers named in a cell or caption (generic "cancer", "tumor" left out)."""
+def cancer_spans_in(text: str) -> list[tuple[int, int, Concept]]:
+    """(start, end, concept) of the specific cancers named in a cell or caption, in text order."""
     if not text:
         return []
     lex = load_lexicon()
@@ -161,7 +161,12 @@ def cancers_in(text: str) -> list[Concept]:
         if concept is None or any(start < e and s < end for s, e, _ in kept):
             continue
         kept.append((start, end, concept))
-    return [c for _, _, c in sorted(kept, key=lambda k: k[0]) if not c.generic]
+    return [(s, e, c) for s, e, c in sorted(kept, key=lambda k: k[0]) if not c.generic]
+
+
+def cancers_in(text: str) -> list[Concept]:
+    """Specific cancers named in a cell or caption (generic "cancer", "tumor" left out)."""
+    return [c for _, _, c in cancer_spans_in(text)]
 
 
 def label_concept(cell: str) -> Concept | None:
@@ -683,6 +688,16 @@ def find_text_tables(text: str) -> list[Table]:
     return sorted(tables, key=lambda t: t.start)
 
 
+def cell_offsets(cells: list[str]) -> dict[int, int]:
+    """Where each non-empty cell starts in the row's evidence (cells joined with " | ")."""
+    out, pos = {}, 0
+    for k, cell in enumerate(cells):
+        if cell:
+            out[k] = pos
+            pos += len(cell) + 3
+    return out
+
+
 def table_mentions(doc_id: str, table: Table) -> list[Mention]:
     """Mention rows of one table (TRIPLES.md §1 "one table row"; §5 columns, ``source="table"``)."""
     roles = column_roles(table.header)
@@ -708,11 +723,18 @@ def table_mentions(doc_id: str, table: Table) -> list[Mention]:
                    or carry or caption_cancers)
         span = table.row_spans[n] if n < len(table.row_spans) else (-1, -1)
         evidence = " | ".join(c for c in cells if c)
+        at = cell_offsets(cells)
+        mirna_at = {name: (at[k] + m.start, at[k] + m.end)
+                    for k, t in reversed(by_role["mirna"]) for m in reversed(find_mirnas(t)) for name in m.names}
+        cancer_at = {c: (at[k] + a, at[k] + b) for k, t in reversed(list(enumerate(cells)))
+                     for a, b, c in reversed(cancer_spans_in(t))}
         for k, text in by_role["effect"]:
             hedged = cell_is_hedged(text)
             for effect in cell_effects(text, marker_column=k in marker):
                 for concept in cancers:
                     for name in dict.fromkeys(names):
                         out.append(Mention(doc_id, name, concept.canonical, concept.id, effect, evidence, span[0],
-                                           span[1], "table", hedged, f"table:{table.shape or 'table'}:effect-cell"))
+                                           span[1], "table", hedged, f"table:{table.shape or 'table'}:effect-cell",
+                                           mirna_at.get(name), cancer_at.get(concept),
+                                           (at[k], at[k] + len(text)) if text else None))
     return out
