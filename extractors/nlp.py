@@ -15,7 +15,7 @@ import numpy
 import spacy
 from scispacy.abbreviation import AbbreviationDetector  # noqa: F401  (registers "abbreviation_detector")
 from scispacy.custom_tokenizer import combined_rule_tokenizer
-from spacy.attrs import SENT_START
+from spacy.attrs import ORTH, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import compile_infix_regex, filter_spans
@@ -68,18 +68,112 @@ def sentence_boundaries(doc: Doc) -> Doc:
     (sentences may begin with a lower-case name such as "miR-21").
     Abbreviations with a full stop ("al.", "Fig.") are single tokens, so they never split.
     """
-    starts = numpy.full((len(doc), 1), -1, dtype="int64")  # -1: not a sentence start
-    for i in range(1, len(doc)):
-        prev, token = doc[i - 1], doc[i]
-        if "\n" in prev.whitespace_ or (prev.is_space and "\n" in prev.text):
-            starts[i, 0] = 1
-        elif prev.text in {".", "!", "?"} and not (_plain_lowercase_word(token.text) or token.text in {",", ";", ")"}):
-            starts[i, 0] = 1
-    if len(doc):
-        starts[0, 0] = 1
+    n = len(doc)
+    starts = numpy.full(n, -1, dtype="int64")  # -1: not a sentence start
+    if n:
+        # Decided once per distinct token text (a few thousand), not once per token: creating a
+        # Python Token per position cost more than tokenising.
+        orth = doc.to_array(ORTH).astype("uint64")
+        uniq, inverse = numpy.unique(orth, return_inverse=True)
+        texts = [doc.vocab.strings[int(o)] for o in uniq]
+        line_break = numpy.array([t.isspace() and "\n" in t for t in texts], dtype=bool)[inverse]
+        ender = numpy.array([t in {".", "!", "?"} for t in texts], dtype=bool)[inverse]
+        continues = numpy.array([_plain_lowercase_word(t) or t in {",", ";", ")"} for t in texts],
+                                dtype=bool)[inverse]
+        # A token's trailing whitespace is at most one space (spaCy), so a break is its own token.
+        after_break = line_break[:-1]
+        after_end = ender[:-1] & ~continues[1:]
+        starts[1:][after_break | after_end] = 1
+        starts[0] = 1
     # One bulk write: setting token.is_sent_start one by one re-scans the doc each time.
-    doc.from_array([SENT_START], starts.astype("uint64"))  # spaCy reads -1 back from its uint64 form
+    doc.from_array([SENT_START], starts.reshape(-1, 1).astype("uint64"))  # spaCy reads -1 back from uint64
     return doc
+
+
+class ParenthesisPairs:
+    """scispacy's abbreviation matcher (``(`` any+ ``)``), computed from two index arrays.
+
+    spaCy's Matcher enumerates every "(" … ")" pair of the document, of any length, through a
+    wildcard state per token, which cost more than the tokenizer on full-text articles. Only
+    pairs with at most 8 tokens inside survive scispacy's ``filter_matches``, so only those are
+    produced, in the order the Matcher returns them (by end, later start first).
+    """
+
+    MAX_INSIDE = 8  # filter_matches drops longer ones
+
+    def __init__(self, vocab):
+        self.key = vocab.strings.add("parenthesis")
+        self.open, self.close = vocab.strings.add("("), vocab.strings.add(")")
+
+    def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
+        orth = doc.to_array(ORTH).astype("uint64")
+        opens = numpy.flatnonzero(orth == numpy.uint64(self.open))
+        closes = numpy.flatnonzero(orth == numpy.uint64(self.close))
+        out = []
+        for i in opens.tolist():
+            lo = numpy.searchsorted(closes, i + 2)
+            hi = numpy.searchsorted(closes, i + 1 + self.MAX_INSIDE, side="right")
+            out += [(self.key, i, j + 1) for j in closes[lo:hi].tolist()]
+        return sorted(out, key=lambda m: (m[2], -m[1]))
+
+
+class OrthSequences:
+    """The part of spaCy's Matcher API that scispacy's global abbreviation matcher uses
+    (``add(key, [[{"ORTH": …}, …]])``, ``remove``, ``vocab``, call), by comparing token-id arrays.
+
+    scispacy adds each abbreviation a document defines and matches them over the whole document;
+    spaCy's Matcher walks every token through every pattern, this compares arrays once per pattern.
+    """
+
+    def __init__(self, vocab):
+        self.vocab = vocab
+        self._patterns: dict[int, list[list[int]]] = {}
+
+    def add(self, key: str, patterns: list[list[dict]]) -> None:
+        self._patterns.setdefault(self.vocab.strings.add(key), []).extend(
+            [self.vocab.strings.add(tok["ORTH"]) for tok in pattern] for pattern in patterns)
+
+    def remove(self, key: str) -> None:
+        del self._patterns[self.vocab.strings[key]]
+
+    def __len__(self) -> int:
+        return len(self._patterns)
+
+    def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
+        if not self._patterns:
+            return []
+        orth = doc.to_array(ORTH).astype("uint64")
+        out = []
+        for key, patterns in self._patterns.items():
+            for pattern in patterns:
+                n = len(pattern)
+                hits = numpy.flatnonzero(orth[: len(orth) - n + 1] == numpy.uint64(pattern[0]))
+                for k in range(1, n):
+                    hits = hits[orth[hits + k] == numpy.uint64(pattern[k])]
+                out += [(key, i, i + n) for i in hits.tolist()]
+        return sorted(out, key=lambda m: (m[1], m[2]))
+
+
+class SentenceCueMatcher:
+    """The cue matcher run only over the sentences that name a miRNA.
+
+    Cues are read only in sentences with a miRNA (the others cannot give a triple), and matching
+    45 token patterns over every token of a full-text article was the largest single cost of
+    extraction. Matches come back in document token offsets, as from the matcher itself.
+    """
+
+    def __init__(self, matcher):
+        self.matcher = matcher
+
+    def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
+        seen, out = set(), []
+        for span in doc.spans.get("mirna", []):
+            sent = span.sent
+            if sent.start in seen:
+                continue
+            seen.add(sent.start)
+            out += [(key, start + sent.start, end + sent.start) for key, start, end in self.matcher(sent)]
+        return out
 
 
 @Language.factory("mirkb_model_entities", default_config={"model": ""})
@@ -122,7 +216,9 @@ def build_nlp(model: str = "") -> Language:
     nlp = spacy.blank("en")
     nlp.tokenizer = _tokenizer(nlp)
     nlp.add_pipe("mirkb_sentences")
-    nlp.add_pipe("abbreviation_detector")
+    abbreviations = nlp.add_pipe("abbreviation_detector")
+    abbreviations.matcher = ParenthesisPairs(nlp.vocab)
+    abbreviations.global_matcher = OrthSequences(nlp.vocab)
     nlp.add_pipe("mirkb_mirna")
     nlp.add_pipe("mirkb_cancer")
     if model:

@@ -64,13 +64,14 @@ class Extractor:
     """Builds the NLP pipeline once; ``extract`` turns a Document into mention rows."""
 
     def __init__(self, settings: ExtractSettings | None = None):
-        from extractors.nlp import build_nlp
+        from extractors.nlp import SentenceCueMatcher, build_nlp
         from extractors.relations import build_cue_matcher
 
         self.settings = settings or ExtractSettings()
         started = time.perf_counter()
         self.nlp = build_nlp(self.settings.model)
-        self.cue_matcher, self.cue_records = build_cue_matcher(self.nlp)
+        cue_matcher, self.cue_records = build_cue_matcher(self.nlp)
+        self.cue_matcher = SentenceCueMatcher(cue_matcher)
         self.startup_seconds = time.perf_counter() - started
         #: sentences read since the extractor was built (for run summaries)
         self.sentences_read = 0

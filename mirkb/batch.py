@@ -243,20 +243,24 @@ def file_sha256(path: str) -> str:
 
 
 def choose_formats(entries: list[Entry]) -> tuple[list[Entry], list[Superseded]]:
-    """One entry per article: files sharing a stem in one folder with different suffixes are one
-    article in several formats; the richest (:data:`FORMAT_RANK`) is read, the others reported."""
-    groups: dict[tuple[str, str], list[Entry]] = {}
+    """One entry per article: files sharing a stem (the doc_id) with different suffixes are one
+    article in several formats (``paper.pdf`` beside ``jats/paper.nxml``); the richest
+    (:data:`FORMAT_RANK`) is read, the others reported. Two files of one format and one stem stay
+    a duplicate-id error (see :func:`plan`)."""
+    groups: dict[str, list[Entry]] = {}
     for e in entries:
         if not e.error:
-            groups.setdefault((os.path.dirname(e.path), e.doc_id), []).append(e)
+            groups.setdefault(e.doc_id, []).append(e)
     dropped: dict[str, Superseded] = {}
     for group in groups.values():
         suffixes = {os.path.splitext(e.path)[1].lower() for e in group}
         if len(group) < 2 or len(suffixes) < 2:
             continue
         ranked = sorted(group, key=lambda e: FORMAT_RANK.get(os.path.splitext(e.path)[1].lower(), 9))
+        best = FORMAT_RANK.get(os.path.splitext(ranked[0].path)[1].lower(), 9)
         for e in ranked[1:]:
-            dropped[e.path] = Superseded(e.doc_id, printable(e.path), printable(ranked[0].path))
+            if FORMAT_RANK.get(os.path.splitext(e.path)[1].lower(), 9) != best:
+                dropped[e.path] = Superseded(e.doc_id, printable(e.path), printable(ranked[0].path))
     kept = [e for e in entries if e.path not in dropped]
     return kept, list(dropped.values())
 
