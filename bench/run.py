@@ -220,24 +220,16 @@ def bench_dev(extractor, reps: int) -> tuple[dict, dict]:
 
 def cooccurrence_rows(extractor, doc) -> list:
     """The sentence co-occurrence baseline (module docstring) for one document, as scorer rows."""
-    from extractors.clean import clean_text
-    from extractors.pipeline import SentenceIndex, heading_cancers, heading_context
-    from extractors.relations import PROCESS_EFFECTS, find_cues
+    from extractors.relations import PROCESS_EFFECTS
     from mirkb.scoring import Row
 
-    cleaned = clean_text(doc.text)
-    skip = [(cleaned.clean_offset(a), cleaned.clean_offset(b)) for a, b in doc.skip_spans]
-    tables = extractor._tables(doc, cleaned) if extractor.settings.tables else []
-    skip += [(cleaned.clean_offset(t.start), cleaned.clean_offset(t.end)) for t in tables if t.start >= 0]
-    sdoc = extractor.nlp(cleaned.text)
-    cues = find_cues(sdoc, extractor.cue_matcher, extractor.cue_records)
-    headings = heading_cancers(sdoc, cleaned.headings)
-    index = SentenceIndex(sdoc, cues)
+    tables = extractor._tables(doc) if extractor.settings.tables else []
     rows = set()
-    for sent in sdoc.sents:
-        if any(a <= sent.start_char < b for a, b in skip) or heading_context(headings, sent.start_char) is None:
+    # the same sentences mirkb reads (passage by passage), headings left out as before
+    for view in extractor.sentences(doc, tables):
+        if view.in_heading:
             continue
-        mirnas, cancers, sent_cues = index.get(sent)
+        mirnas, cancers, sent_cues = view.mirnas, view.cancers, view.cues
         names = {n for s in mirnas for n in s._.mirnas}
         concepts = {c._.cancer.canonical for c in cancers if c._.cancer is not None and not c._.cancer.generic}
         if not names or not concepts:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -122,7 +123,7 @@ def drop_apposed_general(spans: list[Span]) -> list[Span]:
             if not (i + 1 < len(spans) and spans[i + 1].start == s.end and s.label_ == spans[i + 1].label_ == "CANCER")]
 
 
-def refine_cell_lines(doc: Doc, spans: list[Span]) -> list[Span]:
+def refine_cell_lines(doc: Doc, spans: list[Span], document_named: list[Concept] = ()) -> list[Span]:
     """Policy for cancers named only through a cell line.
 
     * A cell line that is a transfection or reporter host ("transfected into HeLa cells") names
@@ -131,7 +132,7 @@ def refine_cell_lines(doc: Doc, spans: list[Span]) -> list[Span]:
       itself names, when there is exactly one (A549 in a paper on NSCLC → non-small cell lung
       carcinoma), since the authors chose the line as a model of that type.
     """
-    named = choose_most_specific([s._.cancer for s in spans if s.label_ == "CANCER"])
+    named = choose_most_specific([s._.cancer for s in spans if s.label_ == "CANCER"] + list(document_named))
     out = []
     for span in spans:
         if span.label_ == "CELL_LINE":
@@ -162,6 +163,13 @@ class CancerRecognizer:
         self.lexicon = load_lexicon()
         if not Span.has_extension("cancer"):
             Span.set_extension("cancer", default=None)
+        # Set by the extractor when a document is read passage by passage: {"abbreviations":
+        # {short form: Concept} defined in other passages, "named": [Concept] the document names}.
+        if not Doc.has_extension("mirkb_context"):
+            Doc.set_extension("mirkb_context", default=None)
+        #: {short form: Concept} that this doc itself defines (read back by the extractor)
+        if not Doc.has_extension("mirkb_defined_cancers"):
+            Doc.set_extension("mirkb_defined_cancers", default=None)
         self.words = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
         self._add(nlp, self.words, "W", list(self.lexicon.words))
@@ -191,12 +199,33 @@ class CancerRecognizer:
                     span._.cancer = concept
                     found.append(span)
         defined = self._defined_abbreviations(doc, found)
+        local = {}
+        for d in defined:
+            local.setdefault(d.text, d._.cancer)
+        doc._.mirkb_defined_cancers = local
+        context = doc._.mirkb_context or {}
+        defined += self._context_abbreviations(doc, context.get("abbreviations") or {}, local)
         # what the document defines wins over the ontology's own reading of the same letters
         taken = {(d.start, d.end) for d in defined}
         found = [f for f in found if (f.start, f.end) not in taken] + defined
         kept = filter_spans(found)  # longest wins: "non-small cell lung cancer" over "lung cancer"
-        doc.spans[self.spans_key] = refine_cell_lines(doc, drop_apposed_general(kept))
+        doc.spans[self.spans_key] = refine_cell_lines(doc, drop_apposed_general(kept), context.get("named", ()))
         return doc
+
+    @staticmethod
+    def _context_abbreviations(doc: Doc, defined: dict[str, Concept], local: dict[str, Concept]) -> list[Span]:
+        """Occurrences of short forms another passage of the document defines (this passage's
+        own definitions win), as the abbreviation detector marks them over a whole text."""
+        extra = []
+        for short, concept in defined.items():
+            if short in local or short not in doc.text:
+                continue
+            for m in re.finditer(rf"(?<!\w){re.escape(short)}(?!\w)", doc.text):
+                span = doc.char_span(m.start(), m.end(), label="CANCER")
+                if span is not None:
+                    span._.cancer = concept
+                    extra.append(span)
+        return extra
 
     def _defined_abbreviations(self, doc: Doc, found: list[Span]) -> list[Span]:
         if not Doc.has_extension("abbreviations"):

@@ -109,8 +109,12 @@ def _family_or_cluster(text: str, end: int, base: str) -> tuple[str, int] | None
     return f"{root} family", m.end()
 
 
-def find_mirnas(text: str) -> list[MirnaMention]:
-    """Every miRNA mention in ``text``, lists expanded, names canonical (TRIPLES.md §2)."""
+def find_mirnas(text: str, clusters: dict[str, tuple[str, ...]] | None = None) -> list[MirnaMention]:
+    """Every miRNA mention in ``text``, lists expanded, names canonical (TRIPLES.md §2).
+
+    ``clusters``: written forms that other passages of the same document name as a cluster
+    (see :func:`cluster_definitions`); the text's own definitions win.
+    """
     text = text.translate(_DASHES)  # same length: offsets stay valid
     spans: list[MirnaMention] = []
     pos = 0
@@ -186,17 +190,24 @@ def find_mirnas(text: str) -> list[MirnaMention]:
         if kept:
             spans.append(MirnaMention(start, end, kept))
         pos = end
-    return _apply_defined_clusters(text, spans)
+    return _apply_defined_clusters(text, spans, clusters)
 
 
-def _apply_defined_clusters(text: str, spans: list[MirnaMention]) -> list[MirnaMention]:
-    """A written form the document names as a cluster ("the miR-17/92 cluster") means that
-    cluster wherever it recurs ("expression of miR-17/92"), as a defined abbreviation would."""
+def cluster_definitions(text: str, spans: list[MirnaMention]) -> dict[str, tuple[str, ...]]:
+    """Written forms ``text`` names as a cluster ("the miR-17/92 cluster" → "miR-17/92")."""
     defined = {}
     for m in spans:
         if len(m.names) == 1 and m.names[0].endswith(" cluster"):
             written = _CLUSTER_WORD.sub("", text[m.start:m.end]).strip()
             defined[written] = m.names
+    return defined
+
+
+def _apply_defined_clusters(text: str, spans: list[MirnaMention],
+                            extra: dict[str, tuple[str, ...]] | None = None) -> list[MirnaMention]:
+    """A written form the document names as a cluster ("the miR-17/92 cluster") means that
+    cluster wherever it recurs ("expression of miR-17/92"), as a defined abbreviation would."""
+    defined = {**(extra or {}), **cluster_definitions(text, spans)}
     if not defined:
         return spans
     return [MirnaMention(m.start, m.end, defined[text[m.start:m.end]]) if text[m.start:m.end] in defined else m
@@ -215,12 +226,21 @@ class MirnaRecognizer:
         self.spans_key = spans_key
         if not Span.has_extension("mirnas"):
             Span.set_extension("mirnas", default=())
+        if not Doc.has_extension("mirkb_context"):
+            Doc.set_extension("mirkb_context", default=None)
+        #: {written form: cluster names} this doc itself defines (read back by the extractor)
+        if not Doc.has_extension("mirkb_defined_clusters"):
+            Doc.set_extension("mirkb_defined_clusters", default=None)
 
     def __call__(self, doc: Doc) -> Doc:
         # Span extension values are keyed by token range, so mentions that fall in one token
         # ("miR-224/miR-452" when the tokenizer keeps it whole) must share one span and its names.
         by_range: dict[tuple[int, int], list[str]] = {}
-        for mention in find_mirnas(doc.text):
+        # A passage read on its own still knows the clusters its document defines elsewhere.
+        context = doc._.mirkb_context or {}
+        mentions = find_mirnas(doc.text, context.get("clusters"))
+        doc._.mirkb_defined_clusters = cluster_definitions(doc.text.translate(_DASHES), mentions)
+        for mention in mentions:
             span = doc.char_span(mention.start, mention.end, label="MIRNA", alignment_mode="expand")
             if span is not None:
                 by_range.setdefault((span.start, span.end), []).extend(mention.names)

@@ -22,10 +22,16 @@ import logging
 import os
 import re
 import time
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from importlib import resources
+from typing import TYPE_CHECKING
 
-from extractors.schema import Document, Mention
+from extractors.clean import Cleaned
+from extractors.schema import UNREAD_PASSAGES, Document, Mention
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Span
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +66,114 @@ def rules_fingerprint() -> bytes:
     return digest.digest()
 
 
+#: A passage longer than this is read in pieces that end at a line or sentence end (spaCy refuses
+#: texts over its ``max_length`` of 1,000,000 characters, and memory grows with the text).
+MAX_PIECE_CHARS = 100_000
+#: Formats whose text keeps the source's line wrapping: cleaned as a whole (clean.py), then cut
+#: into passages. The other readers lay out one clean passage per line.
+WRAPPED_FORMATS = frozenset({"txt", "pdf"})
+#: Passages read without a heading's context (each is a statement of its own).
+HEADING_PASSAGES = frozenset({"heading", "title"})
+#: Passages whose single cancer type is the context of the passages below them. Not the title:
+#: an abstract's sentences without a cancer name speak of cell lines, other cancers or the
+#: background as often as of the title's cancer (measured on the dev abstracts: two more false
+#: pairs and no true one when the title set the context).
+CONTEXT_PASSAGES = frozenset({"heading"})
+#: spaCy components whose result depends on the rest of the document (abbreviations and clusters
+#: defined elsewhere, the cancers the document names); re-run on a passage with that context.
+CONTEXT_COMPONENTS = ("mirkb_mirna", "mirkb_cancer", "mirkb_model_entities")
+
+
+@dataclass
+class Segment:
+    """The text of one passage (or piece of a long one) as spaCy reads it, with its offset map."""
+
+    kind: str
+    text: str
+    cleaned: Cleaned
+    base: int  # offset of ``text`` in ``cleaned.text``
+    raw_base: int  # added to ``cleaned``'s raw offsets to give document offsets
+
+    def raw_span(self, start: int, end: int) -> tuple[int, int]:
+        a, b = self.cleaned.raw_span(self.base + start, self.base + end)
+        return a + self.raw_base, b + self.raw_base
+
+
+@dataclass
+class SentenceView:
+    """One sentence of running text with what the relation rules read."""
+
+    passage: str  # kind of the passage it is in
+    sdoc: Doc
+    sent: Span
+    raw_span: tuple[int, int]  # offsets in Document.text
+    context: list  # cancers of the heading above (TRIPLES.md §1)
+    in_heading: bool
+    mirnas: list
+    cancers: list
+    cues: list
+
+
+def _inside(spans: list[tuple[int, int]], offset: int) -> bool:
+    return any(a <= offset < b for a, b in spans)
+
+
+def _stripped(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _pieces(kind: str, cleaned: Cleaned, start: int, end: int, raw_base: int) -> Iterator[Segment]:
+    """``cleaned.text[start:end]`` as segments of at most MAX_PIECE_CHARS, cut at a line break,
+    else after a full stop, else at a space."""
+    text = cleaned.text
+    while start < end:
+        start, end = _stripped(text, start, end)
+        if start >= end:
+            return
+        cut = end
+        if end - start > MAX_PIECE_CHARS:
+            limit, half = start + MAX_PIECE_CHARS, start + MAX_PIECE_CHARS // 2
+            cut = text.rfind("\n", half, limit)
+            if cut < 0:
+                stop = text.rfind(". ", half, limit)
+                cut = stop + 1 if stop >= 0 else text.rfind(" ", half, limit)
+            if cut <= start:
+                cut = limit
+        a, b = _stripped(text, start, cut)
+        if a < b:
+            yield Segment(kind, text[a:b], cleaned, a, raw_base)
+        start = cut
+
+
+def document_segments(doc: Document) -> list[Segment]:
+    """The document's passages as spaCy input, in order. Wrapped text (txt, PDF) is cleaned as a
+    whole (page furniture and hyphenation need the whole text) and cut at the passages; other
+    formats' passages are cleaned one by one. A Document without passages is read as laid out."""
+    from extractors.clean import clean_text
+
+    out: list[Segment] = []
+    if doc.format in WRAPPED_FORMATS or not doc.passages:
+        cleaned = clean_text(doc.text)
+        passages = doc.passages
+        if not passages:
+            from extractors.ingest.passages import text_passages
+
+            passages = text_passages(cleaned)
+        for p in passages:
+            out.extend(_pieces(p.kind, cleaned, cleaned.clean_offset(p.start), cleaned.clean_offset(p.end), 0))
+        return out
+    for p in doc.passages:
+        if p.kind in UNREAD_PASSAGES:
+            continue
+        cleaned = clean_text(doc.text[p.start:p.end])
+        out.extend(_pieces(p.kind, cleaned, 0, len(cleaned.text), p.start))
+    return out
+
+
 class Extractor:
     """Builds the NLP pipeline once; ``extract`` turns a Document into mention rows."""
 
@@ -84,48 +198,94 @@ class Extractor:
         return f"{EXTRACTOR_VERSION}+{hashlib.sha256(blob.encode() + rules_fingerprint()).hexdigest()[:10]}"
 
     def extract(self, doc: Document) -> list[Mention]:
-        """All mentions of one document: sentences, then tables (structured and flattened)."""
-        from extractors.clean import clean_text
-        from extractors.relations import find_cues, relate_sentence
+        """All mentions of one document: sentences passage by passage, then tables."""
+        from extractors.relations import relate_sentence
 
-        cleaned = clean_text(doc.text)
-        skip = [(cleaned.clean_offset(a), cleaned.clean_offset(b)) for a, b in doc.skip_spans]
-        skip += reference_sections(cleaned.text, cleaned.headings)
-        tables = []
-        if self.settings.tables:
-            tables = self._tables(doc, cleaned)
-            skip += [(cleaned.clean_offset(t.start), cleaned.clean_offset(t.end)) for t in tables if t.start >= 0]
-        sdoc = self.nlp(cleaned.text)
-        cues = find_cues(sdoc, self.cue_matcher, self.cue_records)
-        headings = heading_cancers(sdoc, cleaned.headings)
-        by_sentence = SentenceIndex(sdoc, cues)
+        tables = self._tables(doc) if self.settings.tables else []
         mentions: list[Mention] = []
-        for sent in sdoc.sents:
-            if any(a <= sent.start_char < b for a, b in skip):
+        for view in self.sentences(doc, tables):
+            if not view.mirnas:
                 continue
-            self.sentences_read += 1
-            context = heading_context(headings, sent.start_char)
-            mirnas, cancers, sent_cues = by_sentence.get(sent)
-            if not mirnas:
-                continue
-            if context is None:
-                # A heading that names a miRNA is a statement ("MicroRNA-21 promotes glioma
-                # growth" as a title); it stands on its own, without a heading above it.
-                context = []
-            for rel in relate_sentence(sdoc, sent, sent_cues, context, mirnas, cancers):
-                start, end = cleaned.raw_span(sent.start_char, sent.end_char)
-                in_evidence = EvidenceOffsets(sent.text, sent.start_char)
+            for rel in relate_sentence(view.sdoc, view.sent, view.cues, view.context, view.mirnas, view.cancers):
+                start, end = view.raw_span
+                in_evidence = EvidenceOffsets(view.sent.text, view.sent.start_char)
                 mentions.append(Mention(
                     doc_id=doc.doc_id, mirna=rel.mirna, cancer=rel.cancer.canonical, cancer_id=rel.cancer.id,
                     effect=rel.effect, evidence=in_evidence.evidence, start=start, end=end,
                     source="text", hedged=rel.hedged, rule=rel.rule,
                     mirna_span=in_evidence.span(rel.mirna_span), cancer_span=in_evidence.span(rel.cancer_span),
-                    cue_span=in_evidence.span(rel.cue_span),
+                    cue_span=in_evidence.span(rel.cue_span), passage=view.passage,
                 ))
         mentions.extend(self._table_mentions(doc, tables))
         return dedupe(mentions)
 
-    def _tables(self, doc: Document, cleaned) -> list:
+    def sentences(self, doc: Document, tables: list | None = None) -> Iterator[SentenceView]:
+        """Every sentence of the running text, read passage by passage (issue 8 §1, issue 11 §5).
+
+        Passages go through ``nlp.pipe`` one by one, so no sentence crosses a passage boundary
+        and no spaCy call sees more than :data:`MAX_PIECE_CHARS` characters, whatever the
+        document's length. What a reader of the whole document knows is kept: abbreviations and
+        clusters defined in one passage resolve in every other, cell lines take the cancer the
+        document names (:meth:`_apply_document_context`), and the nearest heading above a
+        passage gives the cancer of its sentences when it names exactly one. Table and
+        reference passages, and sentences starting in a table's span, are not read.
+        """
+        from extractors.cancer import choose_most_specific
+        from extractors.relations import find_cues
+
+        skip = sorted([*doc.skip_spans, *((t.start, t.end) for t in (tables or []) if t.start >= 0)])
+        readable = [s for s in document_segments(doc) if s.kind not in UNREAD_PASSAGES]
+        sdocs = list(self.nlp.pipe(s.text for s in readable))
+        self._apply_document_context(sdocs)
+        above: list = []  # cancers named by the nearest heading above
+        for segment, sdoc in zip(readable, sdocs, strict=True):
+            is_heading = segment.kind in HEADING_PASSAGES
+            # A heading that names a miRNA is a statement ("MicroRNA-21 promotes glioma growth"
+            # as a title) and stands on its own; a heading that names several cancer types does
+            # not say which one a sentence below it is about.
+            context = [] if is_heading or len(above) != 1 else above
+            index = SentenceIndex(sdoc, find_cues(sdoc, self.cue_matcher, self.cue_records))
+            for sent in sdoc.sents:
+                start, end = segment.raw_span(sent.start_char, sent.end_char)
+                if _inside(skip, start):
+                    continue
+                self.sentences_read += 1
+                mirnas, cancers, cues = index.get(sent)
+                yield SentenceView(segment.kind, sdoc, sent, (start, end), context, is_heading, mirnas, cancers, cues)
+            if segment.kind in CONTEXT_PASSAGES:
+                above = choose_most_specific([s._.cancer for s in sdoc.spans.get("cancer", [])])
+
+    def _apply_document_context(self, sdocs: list) -> None:
+        """Give each passage what the rest of its document defines, re-running the components
+        that depend on it (:data:`CONTEXT_COMPONENTS`) only on the passages it changes."""
+        from extractors.cancer import choose_most_specific
+
+        abbreviations: dict = {}
+        clusters: dict = {}
+        named = []
+        for sdoc in sdocs:
+            for short, concept in (sdoc._.mirkb_defined_cancers or {}).items():
+                abbreviations.setdefault(short, concept)
+            for written, names in (sdoc._.mirkb_defined_clusters or {}).items():
+                clusters.setdefault(written, names)
+            named += [s._.cancer for s in sdoc.spans.get("cancer", []) if s.label_ == "CANCER"]
+        named = choose_most_specific(named)
+        if not (abbreviations or clusters or named):
+            return
+        components = [(n, c) for n, c in self.nlp.pipeline if n in CONTEXT_COMPONENTS]
+        context = {"abbreviations": abbreviations, "clusters": clusters, "named": named}
+        for sdoc in sdocs:
+            own_abbr = sdoc._.mirkb_defined_cancers or {}
+            own_clusters = sdoc._.mirkb_defined_clusters or {}
+            if not (any(k not in own_abbr and k in sdoc.text for k in abbreviations)
+                    or any(k not in own_clusters and k in sdoc.text for k in clusters)
+                    or (named and any(s.label_ == "CELL_LINE" for s in sdoc.spans.get("cancer", [])))):
+                continue
+            sdoc._.mirkb_context = context
+            for _, component in components:
+                component(sdoc)
+
+    def _tables(self, doc: Document, cleaned=None) -> list:
         """Tables to read: those the reader found (PDF, XML) and those flattened into the text."""
         found = [locate_rows(doc.text, t) for t in doc.tables]
         try:
@@ -144,6 +304,8 @@ class Extractor:
         rows: list[Mention] = []
         for table in tables:
             rows.extend(table_mentions(doc.doc_id, table))
+        for row in rows:
+            row.passage = row.passage or "table"
         return rows
 
 
@@ -166,23 +328,6 @@ class EvidenceOffsets:
             return None
         start, end = self._at(span[0]), self._at(span[1])
         return (start, end) if 0 <= start < end <= len(self.evidence) else None
-
-
-_REFERENCE_HEADINGS = re.compile(r"(?i)^\s*(?:\d+\.?\s*)?(?:references?|bibliography|literature cited|works cited"
-                                 r"|reference list|cited literature)\s*$")
-_AFTER_REFERENCES = re.compile(r"(?i)^\s*(?:tables?|figures?|figure legends|appendix|supplementary\b.*)\s*$")
-
-
-def reference_sections(text: str, headings: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Spans of reference lists: cited titles ("miR-21 promotes invasion in breast cancer") are
-    other papers' claims, not this document's, so their sentences are not read. A list runs to
-    the next back-matter heading (tables, figure legends, appendix) or the end of the text."""
-    spans = []
-    for i, (a, b) in enumerate(headings):
-        if _REFERENCE_HEADINGS.match(text[a:b]):
-            end = next((c for c, d in headings[i + 1:] if _AFTER_REFERENCES.match(text[c:d])), len(text))
-            spans.append((a, end))
-    return spans
 
 
 def locate_rows(text: str, table):
@@ -215,35 +360,6 @@ def locate_rows(text: str, table):
         cursor = end
     table.row_spans = spans
     return table
-
-
-def heading_cancers(sdoc, headings: list[tuple[int, int]]) -> list[tuple[int, int, list]]:
-    """Each heading's (start, end) with the cancers it names, most specific first."""
-    from extractors.cancer import choose_most_specific
-
-    spans = sorted(sdoc.spans.get("cancer", []), key=lambda s: s.start_char)
-    starts = [s.start_char for s in spans]
-    out = []
-    for a, b in headings:
-        inside = [s._.cancer for s in spans[bisect.bisect_left(starts, a):] if s.start_char < b and s.end_char <= b]
-        out.append((a, b, choose_most_specific(inside)))
-    return out
-
-
-def heading_context(headings: list[tuple[int, int, list]], offset: int):
-    """Cancers named by the nearest heading above ``offset`` (TRIPLES.md §1: "its section heading").
-
-    Returns None when ``offset`` is inside a heading (a heading is not a statement).
-    """
-    i = bisect.bisect_right(headings, (offset, float("inf"))) - 1
-    if i < 0:
-        return []
-    start, end, concepts = headings[i]
-    if start <= offset < end:
-        return None
-    # A heading that names several types ("Liver cancer and cholangiocarcinoma") does not say
-    # which one a sentence without its own cancer is about.
-    return concepts if len(concepts) == 1 else []
 
 
 class SentenceIndex:

@@ -6,6 +6,7 @@ command line; keep them small and stable.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import asdict, dataclass, field
 
 #: Output columns of one mention row, in order (TRIPLES.md §5).
@@ -21,7 +22,25 @@ OUTPUT_COLUMNS: tuple[str, ...] = (
     "source",
     "hedged",
     "rule",
+    # Added after the TRIPLES.md §5 columns (the contract asks for "at least these columns"):
+    "passage",
 )
+
+#: Kinds of passage a reader marks in a document (issue 8 §1). ``reference`` and ``table``
+#: passages are never read as running text; the others are, each on its own (no sentence
+#: crosses a passage boundary).
+PASSAGE_KINDS: tuple[str, ...] = (
+    "title",
+    "abstract",
+    "heading",
+    "body",
+    "caption",
+    "table",
+    "table_footnote",
+    "reference",
+)
+#: Passage kinds whose text is not read as sentences.
+UNREAD_PASSAGES = frozenset({"table", "reference"})
 
 #: The closed effect vocabulary of TRIPLES.md §4.
 EFFECTS: tuple[str, ...] = (
@@ -59,6 +78,19 @@ class Table:
 
 
 @dataclass
+class Passage:
+    """A typed piece of a document: ``Document.text[start:end]`` is its text.
+
+    ``kind`` is one of :data:`PASSAGE_KINDS`. Passages follow the text in order and do not
+    overlap; text between passages (line breaks) belongs to none.
+    """
+
+    kind: str
+    start: int
+    end: int
+
+
+@dataclass
 class Document:
     """One ingested document.
 
@@ -69,7 +101,7 @@ class Document:
 
     doc_id: str
     path: str
-    format: str  # "txt", "pdf", "jats", "pubmed", "bioc"
+    format: str  # "txt", "pdf", "jats", "pubmed", "bioc", "pubtator"
     text: str
     sha256: str
     title: str = ""
@@ -79,6 +111,23 @@ class Document:
     tables: list[Table] = field(default_factory=list)
     #: (start, end) spans of ``text`` that must not be read as sentences (e.g. table areas).
     skip_spans: list[tuple[int, int]] = field(default_factory=list)
+    #: Typed passages in text order (title, abstract, heading, body, caption, table, ...).
+    #: Empty only for a Document built by hand; the extractor then reads ``text`` as one body.
+    passages: list[Passage] = field(default_factory=list)
+    #: Identifiers the source carries ("" when it gives none).
+    pmid: str = ""
+    pmcid: str = ""
+    doi: str = ""
+
+    def passage_at(self, offset: int) -> Passage | None:
+        """The passage holding character ``offset``, or None."""
+        i = bisect.bisect_right(self._passage_starts(), offset) - 1
+        if i >= 0 and offset < self.passages[i].end:
+            return self.passages[i]
+        return None
+
+    def _passage_starts(self) -> list[int]:
+        return [p.start for p in self.passages]
 
     def page_at(self, offset: int) -> int | None:
         """1-based page number of a character offset, or None when pages are unknown."""
@@ -110,6 +159,9 @@ class Mention:
     mirna_span: tuple[int, int] | None = None
     cancer_span: tuple[int, int] | None = None
     cue_span: tuple[int, int] | None = None
+    #: Kind of passage the evidence sits in (title, abstract, heading, body, caption,
+    #: table_footnote, table); "" when unknown.
+    passage: str = ""
 
     def as_row(self) -> dict:
         return asdict(self)

@@ -18,6 +18,10 @@ Across pages, running headers and footers are dropped: lines in the top or botto
 repeat on many pages once digits are masked ("Page 4 of 15", "Yu et al. BMC Cancer (2016)
 16:642"), bare page numbers, and long lines (licence boilerplate) repeated on most pages.
 
+Passages (title, headings, paragraphs, captions, references) come from the layout of the
+assembled text (``ingest.passages``); the lines the table finder boxed are ``table`` passages.
+The DOI comes from the PDF's metadata or, failing that, its first page.
+
 Line-end hyphens are kept as they are in the text (pdfium marks them U+FFFE; they are written as
 "-"), so :func:`extractors.clean.clean_text` can join them the same way for every format.
 """
@@ -36,6 +40,8 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from extractors.ingest import IngestError, doc_id_for, sha256_bytes
+from extractors.ingest.passages import mark_spans
+from extractors.ingest.text import layout_passages
 from extractors.schema import Document
 
 #: Share of the page height at the top and bottom where running headers and footers live.
@@ -117,12 +123,15 @@ def read_pdf(path: Path, data: bytes) -> Document:
             raise IngestError("PDF has no text layer (scanned?); OCR is not supported")
         _drop_furniture(pages)
         title = _title(pdf, pages)
+        metadata = pdf.get_metadata_dict()
     finally:
         pdf.close()
     text, page_starts, line_spans = _assemble(pages)
+    first_page = text[:page_starts[1][0]] if len(page_starts) > 1 else text
     doc = Document(
         doc_id=doc_id_for(path), path=str(path), format="pdf", text=text, sha256=sha256_bytes(data),
-        title=title, pages=page_starts,
+        title=title, pages=page_starts, doi=find_doi(" ".join(str(v) for v in metadata.values()))
+        or find_doi(first_page),
     )
     table_pages = _pages_with_tables(text, page_starts)
     if table_pages:
@@ -132,7 +141,19 @@ def read_pdf(path: Path, data: bytes) -> Document:
             doc.tables.append(table)
             doc.skip_spans.extend(_spans_in_box(line_spans, table.page, bbox))
         doc.skip_spans.sort()
+    doc.passages = mark_spans(layout_passages(text), doc.skip_spans, "table")
     return doc
+
+
+#: A DOI as printed: "doi:10.1186/…", "DOI 10.…", "https://doi.org/10.…" (the prefix is required,
+#: so a reference list's bare DOIs on the first page are not taken for the article's own).
+_DOI_RE = re.compile(r"(?i)(?:\bdoi\s*:?\s*|https?://(?:dx\.)?doi\.org/)(10\.\d{4,9}/[^\s\"<>]+)")
+
+
+def find_doi(text: str) -> str:
+    """The first DOI printed with a "doi"/doi.org prefix in ``text``, as a bare "10.…", or ""."""
+    m = _DOI_RE.search(text or "")
+    return m.group(1).rstrip(".,;:)]") if m else ""
 
 
 def _open(data: bytes) -> pdfium.PdfDocument:

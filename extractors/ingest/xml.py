@@ -7,6 +7,11 @@ by its paragraphs; every offset in the Document refers to this text. A JATS tabl
 joined by " | "), so a mention found in a row points back into the text; the row lines are also
 ``skip_spans`` so they are not read again as sentences.
 
+Every line is a typed passage (``Document.passages``): the title, abstract paragraphs, headings,
+body paragraphs, figure and table captions, the table's rows (one ``table`` passage per table) and
+table footnotes. A file with several articles (PubMed set, PMC article set) gives one Document
+per article (:func:`read_xml_documents`), with the PMID, PMCID and DOI the XML gives.
+
 Parsing is safe by construction: no DTD is loaded, no entity is expanded, nothing is fetched over
 the network, and a file that declares its own entities is refused (the "billion laughs" shape).
 """
@@ -19,8 +24,8 @@ from pathlib import Path
 
 from lxml import etree
 
-from extractors.ingest import IngestError, doc_id_for, sha256_bytes
-from extractors.schema import Document, Table
+from extractors.ingest import IngestError, assign_doc_ids, merge_documents, sha256_bytes
+from extractors.schema import Document, Passage, Table
 
 #: Cells of a table row in the text, as TRIPLES.md evidence shows them.
 CELL_SEP = " | "
@@ -76,8 +81,12 @@ class _Builder:
         self.length = 0
         self.tables: list[Table] = []
         self.skip_spans: list[tuple[int, int]] = []
+        self.passages: list[Passage] = []
+        #: kind of the paragraphs being read: "abstract", "body" or "table_footnote"
+        self.kind = "body"
 
-    def line(self, text: str, clean: bool = True) -> tuple[int, int]:
+    def line(self, text: str, clean: bool = True, kind: str | None = None) -> tuple[int, int]:
+        """Lay one line in; it is a passage of ``kind`` (default: the paragraphs' current kind)."""
         # Table rows are laid in as joined, so splitting a row on CELL_SEP gives its cells back.
         text = _clean(text) if clean else text
         if not text.strip():
@@ -88,6 +97,12 @@ class _Builder:
         start = self.length
         self.parts.append(text)
         self.length += len(text)
+        kind = kind or self.kind
+        last = self.passages[-1] if self.passages else None
+        if kind == "table" and last is not None and last.kind == "table" and last.end == start - 1:
+            last.end = self.length  # the rows of one table are one passage
+        else:
+            self.passages.append(Passage(kind, start, self.length))
         return start, self.length
 
     def text(self) -> str:
@@ -100,7 +115,7 @@ class _Builder:
         if not name or name in _SKIP:
             return
         if name == "title":
-            self.line(_inline(el))
+            self.line(_inline(el), kind="heading")
         elif name == "p":
             self.paragraph(el)
         elif name == "table-wrap":
@@ -131,13 +146,15 @@ class _Builder:
         if caption is not None:
             title = _first(caption, "title")
             head = f"{head} {_inline(title)}" if title is not None else head
-            self.line(head)
+            self.line(head, kind="caption")
             for p in _children(caption, "p"):
-                self.line(_inline(p))
+                self.line(_inline(p), kind="caption")
         else:
-            self.line(head)
+            self.line(head, kind="caption")
 
     def table(self, wrap) -> None:
+        """A JATS ``table-wrap``: caption passages, the rows as one ``table`` passage (also a
+        :class:`Table` and ``skip_spans``), then the footnotes as ``table_footnote`` passages."""
         self.caption(wrap)
         caption = _clean(" ".join(
             _inline(x) for x in (_first(wrap, "label"), _first(wrap, "caption")) if x is not None))
@@ -155,18 +172,20 @@ class _Builder:
                 else:
                     rows.append(cells)
             spans: list[tuple[int, int]] = []
-            head_span = self.line(CELL_SEP.join(header), clean=False) if header else (-1, -1)
+            head_span = self.line(CELL_SEP.join(header), clean=False, kind="table") if header else (-1, -1)
             for cells in rows:
-                spans.append(self.line(CELL_SEP.join(cells), clean=False))
+                spans.append(self.line(CELL_SEP.join(cells), clean=False, kind="table"))
             used = [s for s in [head_span, *spans] if s[0] >= 0]
             start, end = (used[0][0], used[-1][1]) if used else (-1, -1)
             if used:
                 self.skip_spans.append((start, end))
             self.tables.append(Table(caption=caption, header=header, rows=rows, row_spans=spans,
                                      start=start, end=end, shape="jats"))
+        outer, self.kind = self.kind, "table_footnote"
         for foot in (d for d in wrap if _local(d) == "table-wrap-foot"):
             for child in foot:
                 self.block(child)
+        self.kind = outer
 
 
 def _inline(el) -> str:
@@ -189,16 +208,18 @@ def _jats(article, builder: _Builder) -> str:
     meta = _first(article, "front", "article-meta")
     title_el = _first(meta, "title-group", "article-title") if meta is not None else None
     title = _clean(_inline(title_el)) if title_el is not None else ""
-    builder.line(title)
+    builder.line(title, kind="title")
     if meta is not None:
         abstracts = _children(meta, "abstract")
         main = [a for a in abstracts if not a.get("abstract-type")] or abstracts[:1]
+        builder.kind = "abstract"
         for abstract in main:
             heading = _first(abstract, "title")
-            builder.line(_inline(heading) if heading is not None else "Abstract")
+            builder.line(_inline(heading) if heading is not None else "Abstract", kind="heading")
             for child in abstract:
                 if child is not heading:
                     builder.block(child)
+        builder.kind = "body"
     body = _first(article, "body")
     if body is not None:
         for child in body:
@@ -217,25 +238,75 @@ def _jats(article, builder: _Builder) -> str:
     return title
 
 
-def _pubmed(articles: list, builder: _Builder) -> str:
-    first_title = ""
-    for art in articles:
-        article = _descendant(art, "Article")
-        if article is None:
-            continue
-        title_el = _first(article, "ArticleTitle")
-        title = _clean(_inline(title_el)) if title_el is not None else ""
-        first_title = first_title or title
-        builder.line(title)
-        abstract = _first(article, "Abstract")
-        if abstract is None:
-            continue
-        for part in _children(abstract, "AbstractText"):
-            label = part.get("Label")
-            if label:
-                builder.line(label)
-            builder.line(_inline(part))
-    return first_title
+def normalise_pmcid(value: str) -> str:
+    """"PMC5000501" for "5000501", "pmc5000501" or "PMC5000501"; "" for anything else."""
+    m = re.fullmatch(r"(?i)\s*(?:pmc)?(\d+)\s*", value or "")
+    return f"PMC{m.group(1)}" if m else ""
+
+
+def normalise_doi(value: str) -> str:
+    """A bare DOI ("10.1186/…") from "doi:10.…", "https://doi.org/10.…" or the DOI itself."""
+    m = re.search(r"10\.\d{4,9}/\S+", value or "")
+    return m.group(0).rstrip(".,;)]") if m else ""
+
+
+def _jats_ids(article) -> dict[str, str]:
+    """pmid, pmcid and doi from ``article-meta/article-id``."""
+    meta = _first(article, "front", "article-meta")
+    ids = {"pmid": "", "pmcid": "", "doi": ""}
+    if meta is None:
+        return ids
+    for el in _children(meta, "article-id"):
+        kind = (el.get("pub-id-type") or "").lower()
+        value = _clean(el.text or "")
+        if kind == "pmid" and value.isdigit():
+            ids["pmid"] = ids["pmid"] or value
+        elif kind in ("pmc", "pmcid"):
+            ids["pmcid"] = ids["pmcid"] or normalise_pmcid(value)
+        elif kind == "doi":
+            ids["doi"] = ids["doi"] or normalise_doi(value)
+    return ids
+
+
+def _pubmed(art, builder: _Builder) -> str:
+    """One PubmedArticle: its title, then its abstract (a structured abstract's labels as headings)."""
+    article = _descendant(art, "Article")
+    if article is None:
+        return ""
+    title_el = _first(article, "ArticleTitle")
+    title = _clean(_inline(title_el)) if title_el is not None else ""
+    builder.line(title, kind="title")
+    abstract = _first(article, "Abstract")
+    if abstract is None:
+        return title
+    for part in _children(abstract, "AbstractText"):
+        label = part.get("Label")
+        if label:
+            builder.line(label, kind="heading")
+        builder.line(_inline(part), kind="abstract")
+    return title
+
+
+def _pubmed_ids(art) -> dict[str, str]:
+    """pmid (MedlineCitation/PMID), pmcid and doi (ArticleIdList, ELocationID)."""
+    ids = {"pmid": "", "pmcid": "", "doi": ""}
+    citation = _descendant(art, "MedlineCitation")
+    pmid = _first(citation, "PMID") if citation is not None else None
+    if pmid is not None and (pmid.text or "").strip().isdigit():
+        ids["pmid"] = pmid.text.strip()
+    for el in art.iter():
+        name = _local(el)
+        if name == "ArticleId":
+            kind, value = (el.get("IdType") or "").lower(), _clean(el.text or "")
+            if kind == "pubmed" and not ids["pmid"] and value.isdigit():
+                ids["pmid"] = value
+            elif kind == "pmc":
+                ids["pmcid"] = ids["pmcid"] or normalise_pmcid(value)
+            elif kind == "doi":
+                ids["doi"] = ids["doi"] or normalise_doi(value)
+        elif name == "ELocationID" and (el.get("EIdType") or "").lower() == "doi":
+            ids["doi"] = ids["doi"] or normalise_doi(el.text or "")
+    return ids
 
 
 def parse_xml(data: bytes):
@@ -252,25 +323,47 @@ def parse_xml(data: bytes):
     return root
 
 
-def read_xml(path: Path, data: bytes) -> Document:
-    """Read JATS / PMC article set / OAI-PMH / PubMed XML into a Document (see module docstring)."""
-    root = parse_xml(data)
+def _articles(root) -> tuple[str, list]:
+    """The format and the article elements of a parsed file (one or several)."""
     name = _local(root)
-    builder = _Builder()
     if name in ("PubmedArticleSet", "PubmedArticle", "PubmedBookArticle"):
         articles = [root] if name != "PubmedArticleSet" else [c for c in root if _local(c).startswith("Pubmed")]
-        title, fmt = _pubmed(articles, builder), "pubmed"
-    else:
-        article = root if name == "article" else _descendant(root, "article")
-        if article is None:
-            raise IngestError(
-                f"unrecognised XML (root element <{name}>): mirkb reads JATS articles, PMC article sets, "
-                "OAI-PMH records and PubMed XML"
-            )
-        title, fmt = _jats(article, builder), "jats"
-    if not builder.parts:
+        return "pubmed", articles
+    articles = [root] if name == "article" else [d for d in root.iter() if _local(d) == "article"]
+    # A JATS article nests sub-articles (responses, translations) inside itself: only outer ones.
+    articles = [a for a in articles if not any(_local(p) == "article" for p in a.iterancestors())]
+    if not articles:
+        raise IngestError(
+            f"unrecognised XML (root element <{name}>): mirkb reads JATS articles, PMC article sets, "
+            "OAI-PMH records and PubMed XML"
+        )
+    return "jats", articles
+
+
+def read_xml_documents(path: Path, data: bytes) -> list[Document]:
+    """One Document per article of a JATS / PMC article set / OAI-PMH / PubMed XML file, each
+    with its identifiers; ids follow :func:`extractors.ingest.assign_doc_ids`."""
+    fmt, articles = _articles(parse_xml(data))
+    sha = sha256_bytes(data)
+    docs = []
+    for art in articles:
+        builder = _Builder()
+        if fmt == "pubmed":
+            title, ids = _pubmed(art, builder), _pubmed_ids(art)
+        else:
+            title, ids = _jats(art, builder), _jats_ids(art)
+        if not builder.parts:
+            continue
+        docs.append(Document(
+            doc_id="", path=str(path), format=fmt, text=builder.text(), sha256=sha, title=title[:500],
+            tables=builder.tables, skip_spans=builder.skip_spans, passages=builder.passages, **ids,
+        ))
+    if not docs:
         raise IngestError(f"no text found in {fmt} XML (no title, abstract or body)")
-    return Document(
-        doc_id=doc_id_for(path), path=str(path), format=fmt, text=builder.text(), sha256=sha256_bytes(data),
-        title=title[:500], tables=builder.tables, skip_spans=builder.skip_spans,
-    )
+    return assign_doc_ids(path, docs)
+
+
+def read_xml(path: Path, data: bytes) -> Document:
+    """The whole file as one Document (several articles merged; :func:`read_xml_documents` gives one each)."""
+    docs = read_xml_documents(path, data)
+    return docs[0] if len(docs) == 1 else merge_documents(path, docs)
