@@ -34,7 +34,7 @@ AFTER_REFERENCES = re.compile(r"(?i)^\s*(?:tables?|figures?|figure legends|appen
 _ABSTRACT_HEADING = re.compile(r"(?i)^\s*(?:structured\s+)?(?:abstract|summary)\s*:?\s*$")
 #: Labels of a structured abstract's parts (lower case, no final colon).
 _ABSTRACT_LABELS = frozenset((
-    "background", "objective", "objectives", "aim", "aims", "purpose", "introduction", "context",
+    "background", "objective", "objectives", "aim", "aims", "purpose", "context",
     "methods", "method", "design", "setting", "materials and methods", "patients and methods",
     "methods and results", "results", "findings", "conclusion", "conclusions", "interpretation",
     "significance", "implications", "importance", "trial registration", "keywords", "key words"))
