@@ -6,4 +6,4 @@ Prefect, SQLAlchemy) happen inside those callables so that ``mirkb --help`` stay
 """
 
 #: Module names under ``mirkb.commands``, in the order ``--help`` lists them.
-COMMANDS = ("run", "extract", "evaluate", "gold", "corpus", "kb", "serve", "fetch")
+COMMANDS = ("run", "extract", "evaluate", "gold", "corpus", "kb", "report", "review", "serve", "fetch")

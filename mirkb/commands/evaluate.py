@@ -47,7 +47,8 @@ def register(subparsers) -> None:
     parser.add_argument(
         "--report",
         metavar="DIR",
-        help="also write report.md, fp.csv, fn.csv and per_effect.png into DIR",
+        help="also write report.md, fp.csv, fn.csv, per_effect.png and the HTML evidence report "
+        "(index.html, evaluation.html, triples/) into DIR",
     )
     parser.add_argument(
         "--source",
@@ -121,8 +122,20 @@ def run(args) -> int:
 
         try:
             paths = write_report(Path(args.report), evaluation)
+            paths += _write_site(Path(args.report), pred, gold, evaluation)
         except OSError as exc:
             raise UsageError(f"cannot write report to {args.report}: {exc}") from exc
         if not args.json:
             print("\nreport: " + ", ".join(str(p) for p in paths))
     return 0
+
+
+def _write_site(directory, pred, gold, evaluation) -> list:
+    """The HTML evidence report beside the Markdown one: only its entry pages are listed."""
+    from mirkb.scoring import load_gold
+    from mirkb.site import build_site, read_mentions
+
+    gold_rows, _ = load_gold(gold)
+    pages = build_site(directory, read_mentions(pred), evaluation=evaluation, gold=gold_rows,
+                       chart=directory / "per_effect.png")
+    return [p for p in pages if p.name in {"index.html", "evaluation.html"}]
