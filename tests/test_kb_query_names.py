@@ -132,3 +132,34 @@ def test_resolve_cancer_reports_the_concept_and_its_subtypes():
     assert match.concept == "gastric cancer" and "DOID:10534" in match.ids
     assert all(name in match.names for name in match.subtypes)
     assert resolve_cancer("stomach cancer", exact=True).names == {"gastric cancer"}
+
+
+def test_evidence_flags_a_mirna_name_mirbase_does_not_map_cleanly(kb, capsys):
+    assert main(["kb", "query", "--kb", kb, "--mirna", "miR-21"]) == 0
+    assert "[text, abstract, hedged, miRBase: ambiguous] High miR-21" in capsys.readouterr().out
+    assert main(["kb", "query", "--kb", kb, "--mirna", "let-7a"]) == 0
+    assert "miRBase:" not in capsys.readouterr().out  # current names need no flag
+
+
+def test_stats_count_identifiers_and_mirna_statuses(kb, capsys):
+    assert main(["kb", "stats", "--kb", kb, "--json", "--top", "0"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["documents_with"] == {"pmid": 2, "pmcid": 1, "doi": 1}
+    assert data["mentions_by_mirna_status"] == {"current": 6, "ambiguous": 1}
+
+
+def test_evidence_rows_of_many_triples_come_in_document_order_and_respect_the_limit(tmp_path):
+    from extractors.schema import Mention
+    from mirkb.kb import DocumentInfo
+
+    with KnowledgeBase(tmp_path / "many.sqlite") as store:
+        run = store.start_run("c", "x", "0")
+        for d in (3, 1, 2):
+            found = [Mention(f"d{d}", f"miR-{n}", "glioma", "DOID:3070", "upregulated", f"Invented miR-{n} in d{d}.",
+                             n * 50, n * 50 + 20, "text", False, "r") for n in range(1, 5)]
+            store.write_document(run, DocumentInfo(f"d{d}", "/p", "s"), "c", found)
+        result = store.query_triples(evidence_per_triple=2)
+    assert len(result) == 4
+    for t in result:
+        assert [e["doc_id"] for e in t["evidence"]] == ["d1", "d2"] and t["documents"] == ["d1", "d2", "d3"]
+        assert all(t["mirna"] + " " in e["evidence"] for e in t["evidence"])

@@ -170,7 +170,10 @@ def stats(args) -> int:
         return 0
     docs = data["documents"]
     print(f"documents: {docs['total']} ({', '.join(f'{k} {v}' for k, v in docs.items() if k != 'total') or 'none'})")
-    print(f"mentions: {data['mentions']}")
+    print("documents with: " + ", ".join(f"{k.upper()} {v}" for k, v in data["documents_with"].items()))
+    print(f"mentions: {data['mentions']}"
+          + (" (miRBase: " + ", ".join(f"{k} {v}" for k, v in sorted(data["mentions_by_mirna_status"].items()))
+             + ")" if data["mentions"] else ""))
     print(f"triples: {data['triples']['total']}")
     for effect, n in data["triples"]["by_effect"].items():
         print(f"  {effect:<28} {n}")

@@ -151,7 +151,9 @@ def format_triple(t: dict) -> str:
 def format_evidence(ev: dict) -> str:
     where = ev["doc_id"] + (f" PMID:{ev['pmid']}" if ev.get("pmid") else "")
     tags = [ev["source"], *([ev["passage"]] if ev.get("passage") and ev["passage"] != ev["source"] else []),
-            *(["hedged"] if ev.get("hedged") else [])]
+            *(["hedged"] if ev.get("hedged") else []),
+            # a name miRBase knows only as a previous one, or not unambiguously, is worth a curator's look
+            *([f"miRBase: {ev['mirna_status']}"] if ev.get("mirna_status") not in (None, "", "current") else [])]
     return f"{where}:{ev['start']} [{', '.join(tags)}] {ev['evidence']}"
 
 

@@ -461,23 +461,35 @@ class KnowledgeBase:
             q = q.limit(limit)
         with self.read() as conn:
             found = [_blank_nulls(r._asdict()) for r in conn.execute(q)]
-            docs = self._supporting_documents(conn, [row["triple_id"] for row in found], where)
+            ids = [row["triple_id"] for row in found]
+            docs = self._supporting_documents(conn, ids, where)
+            evidence = self._evidence(conn, ids, where, evidence_per_triple) if evidence_per_triple else {}
             for row in found:
                 support = docs.get(row["triple_id"], [])
                 row["documents"] = [d for d, _ in support]
                 row["pmids"] = [p for _, p in support if p]
-                if not evidence_per_triple:
-                    row["evidence"] = []
-                    continue
-                ev = conn.execute(
-                    select(*[mentions.c[name] for name in _EVIDENCE_COLUMNS], documents.c.pmid)
-                    .select_from(_JOINED)
-                    .where(mentions.c.triple_id == row["triple_id"], *where.mention_conditions())
-                    .order_by(mentions.c.doc_id, mentions.c.start, mentions.c.mention_id)
-                    .limit(evidence_per_triple)
-                )
-                row["evidence"] = [_blank_nulls(e._asdict()) for e in ev]
+                row["evidence"] = evidence.get(row["triple_id"], [])
         return found
+
+    @staticmethod
+    def _evidence(conn: Connection, ids: list[str], where: TripleQuery, per_triple: int,
+                  chunk: int = 500) -> dict[str, list[dict]]:
+        """triple_id → its first ``per_triple`` matching evidence rows (by document, offset), one query per chunk."""
+        out: dict[str, list[dict]] = {}
+        for i in range(0, len(ids), chunk):
+            rank = func.row_number().over(partition_by=mentions.c.triple_id,
+                                          order_by=(mentions.c.doc_id, mentions.c.start, mentions.c.mention_id))
+            ranked = (select(mentions.c.triple_id, *[mentions.c[name] for name in _EVIDENCE_COLUMNS],
+                             documents.c.pmid, rank.label("rank"))
+                      .select_from(_JOINED)
+                      .where(mentions.c.triple_id.in_(ids[i:i + chunk]), *where.mention_conditions())
+                      .subquery())
+            q = (select(*[c for c in ranked.c if c.name != "rank"]).where(ranked.c.rank <= per_triple)
+                 .order_by(ranked.c.triple_id, ranked.c.rank))
+            for r in conn.execute(q):
+                row = _blank_nulls(r._asdict())
+                out.setdefault(row.pop("triple_id"), []).append(row)
+        return out
 
     @staticmethod
     def _supporting_documents(conn: Connection, ids: list[str], where: TripleQuery | None = None,
@@ -517,10 +529,18 @@ class KnowledgeBase:
                 return [{"name": r[0], "triples": r.n, "document_support": int(r.docs or 0)}
                         for r in conn.execute(q)]
 
+            identified = {name: conn.execute(select(func.count()).select_from(documents)
+                                             .where(documents.c[name].is_not(None), documents.c[name] != "")
+                                             ).scalar_one() for name in IDENTIFIERS}
+            by_mirna_status = dict(conn.execute(
+                select(func.coalesce(mentions.c.mirna_status, "not recorded"), func.count())
+                .group_by(func.coalesce(mentions.c.mirna_status, "not recorded"))).all())
             last = conn.execute(select(runs).order_by(runs.c.run_id.desc()).limit(1)).first()
             return {
                 "documents": {"total": sum(by_status.values()), **by_status},
                 "mentions": n_mentions,
+                "documents_with": identified,
+                "mentions_by_mirna_status": by_mirna_status,
                 "triples": {"total": sum(by_effect.values()), "by_effect": by_effect},
                 "top_mirnas": top_of(triples.c.mirna),
                 "top_cancers": top_of(triples.c.cancer),
