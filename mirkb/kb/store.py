@@ -532,9 +532,9 @@ class KnowledgeBase:
             identified = {name: conn.execute(select(func.count()).select_from(documents)
                                              .where(documents.c[name].is_not(None), documents.c[name] != "")
                                              ).scalar_one() for name in IDENTIFIERS}
-            by_mirna_status = dict(conn.execute(
-                select(func.coalesce(mentions.c.mirna_status, "not recorded"), func.count())
-                .group_by(func.coalesce(mentions.c.mirna_status, "not recorded"))).all())
+            # grouped on the plain column: PostgreSQL will not match two bound-parameter coalesces
+            by_mirna_status = {status or "not recorded": n for status, n in conn.execute(
+                select(mentions.c.mirna_status, func.count()).group_by(mentions.c.mirna_status)).all()}
             last = conn.execute(select(runs).order_by(runs.c.run_id.desc()).limit(1)).first()
             return {
                 "documents": {"total": sum(by_status.values()), **by_status},
