@@ -79,6 +79,9 @@ HEADING_PASSAGES = frozenset({"heading", "title"})
 #: background as often as of the title's cancer (measured on the dev abstracts: two more false
 #: pairs and no true one when the title set the context).
 CONTEXT_PASSAGES = frozenset({"heading"})
+#: Floats (figure and table captions, table footnotes) are placed wherever the layout put them,
+#: not under the section heading above them: they stand on their own, as headings do.
+FLOAT_PASSAGES = frozenset({"caption", "table_footnote"})
 #: spaCy components whose result depends on the rest of the document (abbreviations and clusters
 #: defined elsewhere, the cancers the document names); re-run on a passage with that context.
 CONTEXT_COMPONENTS = ("mirkb_mirna", "mirkb_cancer", "mirkb_model_entities")
@@ -243,7 +246,7 @@ class Extractor:
             # A heading that names a miRNA is a statement ("MicroRNA-21 promotes glioma growth"
             # as a title) and stands on its own; a heading that names several cancer types does
             # not say which one a sentence below it is about.
-            context = [] if is_heading or len(above) != 1 else above
+            context = [] if is_heading or segment.kind in FLOAT_PASSAGES or len(above) != 1 else above
             index = SentenceIndex(sdoc, find_cues(sdoc, self.cue_matcher, self.cue_records))
             for sent in sdoc.sents:
                 start, end = segment.raw_span(sent.start_char, sent.end_char)

@@ -239,3 +239,14 @@ def test_an_over_limit_file_is_refused_before_reading_with_the_limit_named(tmp_p
     monkeypatch.setattr("pathlib.Path.read_bytes", no_read)
     with pytest.raises(IngestError, match=r"over the size limit of 0\.001 MB.*MIRKB_MAX_FILE_MB"):
         load_document(path)
+
+
+def test_a_section_heading_naming_one_cancer_sets_the_context_but_not_of_a_caption(extractor, tmp_path):
+    path = tmp_path / "ctx.xml"
+    path.write_text("<article><body><sec><title>Gastric cancer</title>"
+                    "<p>Serum miR-21 was significantly elevated in patients compared with healthy controls.</p>"
+                    "<fig><label>Figure 1</label><caption><p>Serum miR-155 was significantly elevated in patients "
+                    "compared with healthy controls.</p></caption></fig></sec></body></article>", encoding="utf-8")
+    found = {(m.mirna, m.cancer, m.passage) for m in extractor.extract(load_document(path))}
+    assert ("miR-21", "gastric cancer", "body") in found
+    assert not any(mirna == "miR-155" for mirna, _, _ in found)
