@@ -282,7 +282,7 @@ th[aria-sort=ascending]::after{content:" \\25B2"} th[aria-sort=descending]::afte
 .TP{background:#d1fae5} .FP{background:#fee2e2} .FN{background:#fef3c7} .optional{background:#e0e7ff}
 .near{background:#fde68a}
 .cols{display:grid;grid-template-columns:repeat(3,1fr);gap:1rem} .cols>div{min-width:0}
-.spans{line-height:2.6 !important}
+.spans{line-height:2.6 !important} #triples td:first-child{white-space:nowrap}
 """
 
 _INDEX_JS = """
@@ -495,15 +495,18 @@ def build_site(out: Path, mentions: list[dict], *, evaluation: Evaluation | None
     high = Highlighter()
     triples = group_triples(mentions)
     if evaluation is not None:
+        by_id = {t.triple_id: t for t in triples}
         for tid, verdicts in verdicts_by_triple(evaluation, mentions, gold or []).items():
-            for t in triples:
-                if t.triple_id == tid:
-                    t.verdicts = verdicts
+            if tid in by_id:
+                by_id[tid].verdicts = verdicts
     written = []
     for t in triples:
         path = out / t.page
         path.write_text(render_triple(high, t), encoding="utf-8")
         written.append(path)
+    # pages of triples the knowledge base no longer has would otherwise linger from a former build
+    for stale in set((out / "triples").glob("*.html")) - set(written):
+        stale.unlink()
     if evaluation is not None:
         if chart is None:
             from mirkb.report import plot_per_effect
@@ -516,6 +519,8 @@ def build_site(out: Path, mentions: list[dict], *, evaluation: Evaluation | None
         path = out / "evaluation.html"
         path.write_text(render_evaluation(high, evaluation, items, rel), encoding="utf-8")
         written.append(path)
+    elif (out / "evaluation.html").exists():
+        (out / "evaluation.html").unlink()  # from a former build with gold: the index no longer links it
     index = out / "index.html"
     index.write_text(render_index(triples, title=title, with_verdicts=evaluation is not None,
                                   has_evaluation=evaluation is not None), encoding="utf-8")

@@ -116,3 +116,22 @@ def test_report_without_a_kb_is_a_usage_error(tmp_path, capsys):
     assert main(["report", "--kb", str(tmp_path / "none.sqlite"), "--out", str(tmp_path / "s")]) == 2
     assert "knowledge base not found" in capsys.readouterr().err
     assert not (tmp_path / "none.sqlite").exists()
+
+
+def test_a_rebuild_drops_pages_of_triples_no_longer_there(report_site, tmp_path):  # noqa: F811
+    from mirkb.site import build_site
+
+    out = tmp_path / "site"
+    mentions = [
+        {"doc_id": "d", "mirna": "miR-21", "cancer": "glioma", "effect": "upregulated",
+         "evidence": "miR-21 was upregulated in glioma.", "start": 0, "end": 33, "source": "text", "rule": ""},
+        {"doc_id": "d", "mirna": "miR-9", "cancer": "glioma", "effect": "upregulated",
+         "evidence": "miR-9 was upregulated in glioma.", "start": 40, "end": 72, "source": "text", "rule": ""},
+    ]
+    build_site(out, mentions)
+    assert len(list((out / "triples").glob("*.html"))) == 2
+    (out / "evaluation.html").write_text("from an earlier build with gold", encoding="utf-8")
+    build_site(out, mentions[:1])
+    pages = list((out / "triples").glob("*.html"))
+    assert len(pages) == 1 and "miR-21 | glioma" in pages[0].read_text(encoding="utf-8")
+    assert not (out / "evaluation.html").exists()
