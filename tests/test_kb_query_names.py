@@ -163,3 +163,12 @@ def test_evidence_rows_of_many_triples_come_in_document_order_and_respect_the_li
     for t in result:
         assert [e["doc_id"] for e in t["evidence"]] == ["d1", "d2"] and t["documents"] == ["d1", "d2", "d3"]
         assert all(t["mirna"] + " " in e["evidence"] for e in t["evidence"])
+
+
+def test_json_evidence_carries_the_offsets_of_the_names_and_the_cue(kb, capsys):
+    assert main(["kb", "query", "--kb", kb, "--format", "json", "--mirna", "miR-21-5p"]) == 0
+    [t] = json.loads(capsys.readouterr().out)
+    [ev] = t["evidence"]
+    text = ev["evidence"]
+    assert (text[ev["mirna_start"]:ev["mirna_end"]], text[ev["cancer_start"]:ev["cancer_end"]],
+            text[ev["cue_start"]:ev["cue_end"]]) == ("hsa-miR-21-5p", "NSCLC", "raised")

@@ -623,7 +623,7 @@ _NEW_MENTION_COLUMNS = ("mirna_id", "mirna_status", "passage",
                         *[f"{kind}_{end}" for kind in SPAN_KINDS for end in ("start", "end")])
 #: Evidence rows of ``kb query`` and ``kb diff``.
 _EVIDENCE_COLUMNS = ("doc_id", "evidence", "start", "end", "source", "hedged", "passage", "mirna_id",
-                     "mirna_status", "run_id")
+                     "mirna_status", "run_id", *[f"{kind}_{end}" for kind in SPAN_KINDS for end in ("start", "end")])
 EXPORT_COLUMNS = (*_MENTION_COLUMNS, "triple_id", "run_id", "triple_documents", "triple_mentions",
                   *_NEW_MENTION_COLUMNS, *IDENTIFIERS, "title")
 _JOINED = mentions.join(triples, triples.c.triple_id == mentions.c.triple_id).join(
