@@ -145,3 +145,21 @@ def test_export_json_suffix_is_valid_json(kb, tmp_path):
     export(kb, out, "--mirna", "let-7a")
     data = json.loads(out.read_text(encoding="utf-8"))
     assert len(data["documents"]) == 2
+
+
+def test_unknown_offsets_are_empty_cells_and_known_ones_whole_numbers(tmp_path):
+    from extractors.schema import Mention
+    from mirkb.kb import DocumentInfo, KnowledgeBase
+
+    m = Mention("h1", "miR-21", "glioma", "DOID:3070", "upregulated", "miR-21 was raised.", 0, 18, "text", False, "r")
+    m.mirna_span = (0, 6)  # the cancer came from a heading: no offset in this sentence
+    with KnowledgeBase(tmp_path / "kb.sqlite") as kb:
+        run = kb.start_run("c", "x", "0")
+        kb.write_document(run, DocumentInfo("h1", "/h1.txt", "s"), "c", [m])
+    out = tmp_path / "kb.csv"
+    export(str(tmp_path / "kb.sqlite"), out)
+    [row] = pd.read_csv(out, keep_default_na=False, dtype=str).to_dict("records")
+    assert (row["mirna_start"], row["mirna_end"], row["cancer_start"]) == ("0", "6", "")
+    pq = tmp_path / "kb.parquet"
+    export(str(tmp_path / "kb.sqlite"), pq)
+    assert pd.read_parquet(pq)["cancer_start"].isna().all()

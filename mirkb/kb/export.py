@@ -59,7 +59,12 @@ def write(rows: list[dict], out: Path, fmt: str, columns: Iterable[str]) -> None
 def _frame(rows: list[dict], columns: list[str]):
     import pandas as pd
 
-    return pd.DataFrame(rows, columns=columns)
+    frame = pd.DataFrame(rows, columns=columns)
+    for col in columns:
+        # offsets that may be unknown stay whole numbers ("12", not "12.0"), with an empty cell when unknown
+        if col.endswith(("_start", "_end")):
+            frame[col] = frame[col].astype("Int64")
+    return frame
 
 
 def write_csv(rows, out, columns) -> None:
