@@ -217,10 +217,11 @@ class CancerRecognizer:
         """Occurrences of short forms another passage of the document defines (this passage's
         own definitions win), as the abbreviation detector marks them over a whole text."""
         extra = []
+        text = doc.text if defined else ""
         for short, concept in defined.items():
-            if short in local or short not in doc.text:
+            if short in local or short not in text:
                 continue
-            for m in re.finditer(rf"(?<!\w){re.escape(short)}(?!\w)", doc.text):
+            for m in re.finditer(rf"(?<!\w){re.escape(short)}(?!\w)", text):
                 span = doc.char_span(m.start(), m.end(), label="CANCER")
                 if span is not None:
                     span._.cancer = concept

@@ -238,8 +238,9 @@ class MirnaRecognizer:
         by_range: dict[tuple[int, int], list[str]] = {}
         # A passage read on its own still knows the clusters its document defines elsewhere.
         context = doc._.mirkb_context or {}
-        mentions = find_mirnas(doc.text, context.get("clusters"))
-        doc._.mirkb_defined_clusters = cluster_definitions(doc.text.translate(_DASHES), mentions)
+        text = doc.text  # built from the tokens on every access: read it once
+        mentions = find_mirnas(text, context.get("clusters"))
+        doc._.mirkb_defined_clusters = cluster_definitions(text.translate(_DASHES), mentions)
         for mention in mentions:
             span = doc.char_span(mention.start, mention.end, label="MIRNA", alignment_mode="expand")
             if span is not None:

@@ -239,7 +239,7 @@ class Extractor:
         skip = sorted([*doc.skip_spans, *((t.start, t.end) for t in (tables or []) if t.start >= 0)])
         readable = [s for s in document_segments(doc) if s.kind not in UNREAD_PASSAGES]
         sdocs = list(self.nlp.pipe(s.text for s in readable))
-        self._apply_document_context(sdocs)
+        self._apply_document_context(sdocs, [s.text for s in readable])
         above: list = []  # cancers named by the nearest heading above
         for segment, sdoc in zip(readable, sdocs, strict=True):
             is_heading = segment.kind in HEADING_PASSAGES
@@ -258,7 +258,7 @@ class Extractor:
             if segment.kind in CONTEXT_PASSAGES:
                 above = choose_most_specific([s._.cancer for s in sdoc.spans.get("cancer", [])])
 
-    def _apply_document_context(self, sdocs: list) -> None:
+    def _apply_document_context(self, sdocs: list, texts: list[str]) -> None:
         """Give each passage what the rest of its document defines, re-running the components
         that depend on it (:data:`CONTEXT_COMPONENTS`) only on the passages it changes."""
         from extractors.cancer import choose_most_specific
@@ -277,11 +277,11 @@ class Extractor:
             return
         components = [(n, c) for n, c in self.nlp.pipeline if n in CONTEXT_COMPONENTS]
         context = {"abbreviations": abbreviations, "clusters": clusters, "named": named}
-        for sdoc in sdocs:
+        for sdoc, text in zip(sdocs, texts, strict=True):
             own_abbr = sdoc._.mirkb_defined_cancers or {}
             own_clusters = sdoc._.mirkb_defined_clusters or {}
-            if not (any(k not in own_abbr and k in sdoc.text for k in abbreviations)
-                    or any(k not in own_clusters and k in sdoc.text for k in clusters)
+            if not (any(k not in own_abbr and k in text for k in abbreviations)
+                    or any(k not in own_clusters and k in text for k in clusters)
                     or (named and any(s.label_ == "CELL_LINE" for s in sdoc.spans.get("cancer", [])))):
                 continue
             sdoc._.mirkb_context = context
