@@ -56,6 +56,9 @@ def test_render_marks_labels_each_span():
     text = "High miR-155 predicted survival."
     markup = render_marks(text, [Mark(5, 12, "miRNA")])
     assert "miR-155" in markup and "miRNA" in markup and "survival." in markup
+    # evidence is text, never markup: a "<" from a p-value or a stray tag is shown, not obeyed
+    markup = render_marks("miR-21 <b>rose</b> (p<0.05)", [Mark(0, 6, "miRNA")])
+    assert "<b>" not in markup and "&lt;b&gt;rose&lt;/b&gt;" in markup and "(p&lt;0.05)" in markup
 
 
 def test_near_miss_labels():
