@@ -366,6 +366,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="fewer repetitions (about half the time)")
     parser.add_argument("--out", type=Path, help="also write the raw figures to this JSON file")
+    parser.add_argument("--no-engine", action="store_true",
+                        help="skip the engine figures (bench/engine.py, ~10 min; they go to bench/results.json)")
     args = parser.parse_args(argv)
     for folder in (CORPUS, PDFS, DEVSET):
         if not folder.is_dir():
@@ -392,7 +394,18 @@ def main(argv: list[str] | None = None) -> int:
         "reps": ", ".join(f"{k} ×{v}" for k, v in reps.items()), "python": platform.python_version(),
         "machine": platform.machine(), "total_seconds": time.perf_counter() - started,
     })
+    if not args.no_engine:
+        sys.path.insert(0, str(Path(__file__).parent))
+        import engine
+
+        fig["engine"] = engine.run_all(extractor, fig["pdf"], 3 if not args.quick else 1, log=log)
+        results = {**fig["engine"]["results"], "when": fig["when"], "git": fig["git"]}
+        (REPO / "bench" / "results.json").write_text(json.dumps(results, indent=1, sort_keys=True) + "\n",
+                                                      encoding="utf-8")
     print(report(fig))
+    if not args.no_engine:
+        print()
+        print(engine.report(fig["engine"]))
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(fig, indent=1, sort_keys=True) + "\n", encoding="utf-8")

@@ -330,6 +330,10 @@ class DocResult:
     format: str = ""
     title: str = ""
     sha256: str = ""
+    #: article identifiers, when the reader found them (issue 10 §1)
+    pmid: str = ""
+    pmcid: str = ""
+    doi: str = ""
 
     @property
     def rows(self) -> list[dict]:
@@ -404,7 +408,8 @@ def process(item: Planned | str | Path, extractor, *, raise_transient: bool = Fa
         result.error = classify(exc, stage, item.doc_id, item.path)
         return result
     return DocResult(doc.doc_id, printable(item.path), mentions=list(mentions), format=doc.format,
-                     title=doc.title, sha256=item.sha256 or doc.sha256)
+                     title=doc.title, sha256=item.sha256 or doc.sha256,
+                     **{k: str(getattr(doc, k, "") or "") for k in ("pmid", "pmcid", "doi")})
 
 
 def process_batch(items: list[Planned], model: str = "", tables: bool = True, *,

@@ -208,3 +208,27 @@ def test_no_prefect_never_imports_flows_and_commands_do_not_import_the_cli(tmp_p
            "PYTHONPATH": os.pathsep.join([str(Path(__file__).parent), os.environ.get("PYTHONPATH", "")])}
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_article_identifiers_travel_from_the_document_to_the_knowledge_base(tmp_path, monkeypatch):
+    from extractors import ingest
+
+    folder = tmp_path / "docs"
+    kb_fakes.write_corpus(folder, 1)
+    real = ingest.load_document
+
+    def with_ids(path):
+        doc = real(path)
+        doc.pmid, doc.doi = "12345", "10.1000/invented"
+        return doc
+
+    monkeypatch.setattr(ingest, "load_document", with_ids)
+    result = batch.process(folder / "doc000.txt", kb_fakes.FakeExtractor())
+    assert (result.pmid, result.doi, result.pmcid) == ("12345", "10.1000/invented", "")
+    batch.refresh(folder, tmp_path / "kb.sqlite")
+    with KnowledgeBase(tmp_path / "kb.sqlite") as kb, kb.read() as conn:
+        from sqlalchemy import select
+
+        from mirkb.kb.schema import documents
+        row = conn.execute(select(documents.c.pmid, documents.c.doi)).one()
+    assert tuple(row) == ("12345", "10.1000/invented")

@@ -16,10 +16,14 @@ A document that cannot be read or extracted never stops the run: it is listed in
 on stderr and in FILE.errors.csv beside the output (doc_id, path, stage, message), and the exit
 status is 1. With no failures the exit status is 0 and a stale FILE.errors.csv is removed.
 Bad arguments (missing path, unknown --out suffix, missing output folder) exit with status 2.
+Rows are written document by document (memory does not grow with the corpus); the output file
+appears, complete, when the run ends. --workers N extracts in N worker processes; --prefect runs
+the same engine as a Prefect flow (--runner dask for a Dask cluster).
 
 examples:
   mirkb extract ../shared/corpus --out out/mentions.csv
   mirkb extract paper.pdf more-papers/ --out out/mentions.parquet --no-tables
+  mirkb extract big-folder/ --out out/mentions.parquet --workers 2
 """
 
 
