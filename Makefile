@@ -1,34 +1,68 @@
 # Two entry points for a newcomer: `make run` and `make test`.
-# Both create .venv from the lock file when it is missing or older than the lock.
+# Both create .venv from the lock files when it is missing or older than them:
+#   requirements.lock      what mirkb needs to run (`make run`, `make install`)
+#   requirements-dev.lock  the same pins plus the test tools and optional drivers (`make test`)
+# Both carry hashes and name no index or path of one machine; pip's own configuration says
+# where packages come from. pip's output goes to .venv/install.log and is shown only on failure.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+LOG := $(VENV)/install.log
+PIP := $(BIN)/python -m pip --disable-pip-version-check
 STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
+# Quiet on success, the whole log on failure.
+LOGGED = >>$(LOG) 2>&1 || { cat $(LOG); echo "install failed: see $(LOG)" >&2; exit 1; }
 
-.PHONY: run test install lock clean bench
+COMPILE := $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	--no-emit-index-url --no-emit-find-links
 
-$(STAMP): requirements.lock pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
-	$(BIN)/python -m pip install --quiet -r requirements.lock
-	$(BIN)/python -m pip install --quiet --no-deps -e .
-	touch $(STAMP)
+MAKEFLAGS += --no-print-directory
+.PHONY: run test install install-dev lock lock-upgrade clean bench
+
+$(BIN)/python:
+	@echo "creating $(VENV) (pip output: $(LOG))"
+	@$(PYTHON) -m venv $(VENV)
+	@$(PIP) install --upgrade "pip>=24" $(LOGGED)
+
+$(STAMP): requirements.lock pyproject.toml | $(BIN)/python
+	@echo "installing requirements.lock into $(VENV)"
+	@$(PIP) install --require-hashes -r requirements.lock $(LOGGED)
+	@$(PIP) install --no-deps -e . $(LOGGED)
+	@touch $@
+
+$(DEV_STAMP): requirements-dev.lock requirements.lock pyproject.toml | $(BIN)/python
+	@echo "installing requirements-dev.lock into $(VENV)"
+	@$(PIP) install --require-hashes -r requirements-dev.lock $(LOGGED)
+	@$(PIP) install --no-deps -e . $(LOGGED)
+	@touch $@ $(STAMP)
 
 install: $(STAMP)
 
-run: $(STAMP)
-	$(BIN)/mirkb run
+install-dev: $(DEV_STAMP)
 
-test: $(STAMP)
+run: $(STAMP)
+	@$(BIN)/mirkb run
+
+test: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/pytest -q
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
-# Re-pin every dependency (needs PyPI); commit the new requirements.lock.
-lock:
-	$(BIN)/pip-compile --quiet --extra dev --strip-extras --output-file requirements.lock pyproject.toml
+# Re-pin after editing dependencies in pyproject.toml (needs PyPI): commit both lock files.
+# Runtime dependencies go in [project] dependencies; test tools in the `dev` extra; optional drivers
+# in their own extra, added to the dev lock below so the tests run them. Existing pins are kept
+# (pip-compile reads the current lock); `make lock-upgrade` moves everything to the newest allowed.
+lock: | $(BIN)/python
+	@test -x $(BIN)/pip-compile || $(PIP) install --quiet pip-tools
+	$(COMPILE) $(UPGRADE) --output-file requirements.lock pyproject.toml
+	$(COMPILE) $(UPGRADE) --extra dev --extra postgres --constraint requirements.lock \
+		--output-file requirements-dev.lock pyproject.toml
+
+lock-upgrade:
+	$(MAKE) lock UPGRADE=--upgrade
 
 clean:
 	rm -rf $(VENV) build *.egg-info

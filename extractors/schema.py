@@ -118,6 +118,8 @@ class Document:
     pmid: str = ""
     pmcid: str = ""
     doi: str = ""
+    #: What the reader had to repair to read it (bad bytes replaced, NUL characters replaced, ...).
+    warnings: list[str] = field(default_factory=list)
 
     def passage_at(self, offset: int) -> Passage | None:
         """The passage holding character ``offset``, or None."""

@@ -334,6 +334,7 @@ class DocResult:
     pmid: str = ""
     pmcid: str = ""
     doi: str = ""
+    warnings: list = field(default_factory=list)  # what the reader repaired (bad bytes, NUL)
 
     @property
     def rows(self) -> list[dict]:
@@ -409,7 +410,8 @@ def process(item: Planned | str | Path, extractor, *, raise_transient: bool = Fa
         return result
     return DocResult(doc.doc_id, printable(item.path), mentions=list(mentions), format=doc.format,
                      title=doc.title, sha256=item.sha256 or doc.sha256,
-                     **{k: str(getattr(doc, k, "") or "") for k in ("pmid", "pmcid", "doi")})
+                     **{k: str(getattr(doc, k, "") or "") for k in ("pmid", "pmcid", "doi")},
+                     warnings=list(getattr(doc, "warnings", None) or []))
 
 
 def process_batch(items: list[Planned], model: str = "", tables: bool = True, *,

@@ -48,16 +48,49 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    from mirkb import signals
+
+    previous = signals.install()
+    try:
+        return _dispatch(args)
+    finally:
+        signals.restore(previous)
+
+
+def _dispatch(args) -> int:
+    from mirkb import signals
+
     try:
         from mirkb.commands.kb import run_piped
 
-        return run_piped(args.func, args)  # "mirkb … | head" ends quietly, not with a traceback
+        code = run_piped(args.func, args)  # "mirkb … | head" ends quietly, not with a traceback
+        signals.check()  # a flow engine that caught the interrupt and returned
+        return code
     except UsageError as exc:
         print(f"mirkb {args.command}: error: {exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:
+        return _interrupted(args, exc)
+    except Exception as exc:
+        from mirkb.kb.store import KBError
+
+        if signals.STOP.is_set():
+            return _interrupted(args, exc)  # Prefect reports an interrupted flow as a crash
+        if not isinstance(exc, KBError):
+            raise
+        print(f"mirkb {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _interrupted(args, exc: BaseException) -> int:
+    """Mark this process's open runs interrupted; exit 130 (Ctrl-C) or 143 (SIGTERM), like a shell."""
+    from mirkb import signals
+
+    closed = signals.close_runs_of_this_process()
+    what = f"; run {', '.join(map(str, closed))} marked interrupted" if closed else ""
+    name = signals.RECEIVED or "SIGINT"
+    print(f"mirkb {args.command}: interrupted ({name}){what}", file=sys.stderr)
+    return 143 if name == "SIGTERM" else 130
 
 
 if __name__ == "__main__":

@@ -34,7 +34,21 @@ def check_output(out: str | Path) -> Path:
         raise OutputError(f"--out {out}: folder {out.parent} is not writable")
     if suffix == ".parquet":
         require_pyarrow()
+    _check_writable(out)
     return out
+
+
+def _check_writable(out: Path) -> None:
+    """Create (then remove) ``out`` if it is new, or open it for appending: root, a read-only file
+    system or a full quota escape os.access, and must show now, not after the extraction."""
+    existed = out.exists()
+    try:
+        with open(out, "ab"):
+            pass
+    except OSError as exc:
+        raise OutputError(f"--out {out}: cannot write there: {exc.strerror or exc}") from exc
+    if not existed:
+        out.unlink(missing_ok=True)
 
 
 def require_pyarrow() -> None:

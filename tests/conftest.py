@@ -16,3 +16,27 @@ def prefect_harness():
 
     with prefect_test_harness():
         yield
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A real PostgreSQL server for the session (tests/pg_server.py), or a skip saying what is missing."""
+    import pg_server
+
+    pytest.importorskip("psycopg", reason="psycopg (the postgres extra) is not installed")
+    bindir = pg_server.find_bindir()
+    if bindir is None:
+        pytest.skip("PostgreSQL server binaries (initdb, pg_ctl) not found; .ci/run installs the Debian "
+                    "package postgresql")
+    server = pg_server.PostgresServer(bindir).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_server, request):
+    """A fresh, empty database on the session's PostgreSQL server, as an SQLAlchemy URL."""
+    import re
+
+    name = "t_" + re.sub(r"\W", "_", request.node.name)[:50].lower()
+    return postgres_server.create_database(name)

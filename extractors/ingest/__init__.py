@@ -26,6 +26,7 @@ batch can record the error against the file and go on.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -98,7 +99,8 @@ def merge_documents(path: Path, docs: list[Document]) -> Document:
         base += len(parts[-1])
     first = docs[0]
     return Document(doc_id=doc_id_for(path), path=str(path), format=first.format, text="".join(parts),
-                    sha256=first.sha256, title=first.title, tables=tables, skip_spans=skip, passages=passages)
+                    sha256=first.sha256, title=first.title, tables=tables, skip_spans=skip, passages=passages,
+                    warnings=[w for doc in docs for w in doc.warnings])
 
 
 def _read_checked(path: Path) -> bytes:
@@ -123,7 +125,41 @@ def _read_checked(path: Path) -> bytes:
     return data
 
 
+#: What a NUL character becomes: one character for one, so every offset stays as the reader made it.
+NUL_REPLACEMENT = "\ufffd"
+
+
+def _clean(value: str) -> str:
+    return value.replace("\x00", NUL_REPLACEMENT)
+
+
+def without_nul(doc: Document) -> Document:
+    """Replace NUL characters (JSON ``\\u0000``, a stray byte in a PDF's text) by U+FFFD, with a warning.
+
+    PostgreSQL text cannot hold NUL while SQLite can; replacing it where documents are read gives
+    every backend, output file and offset the same text.
+    """
+    n = doc.text.count("\x00") + doc.title.count("\x00")
+    for table in doc.tables:
+        cells = [table.caption, *table.header, *(c for row in table.rows for c in row)]
+        n += sum(c.count("\x00") for c in cells if isinstance(c, str))
+    if not n:
+        return doc
+    doc.text, doc.title = _clean(doc.text), _clean(doc.title)
+    for table in doc.tables:
+        table.caption = _clean(table.caption)
+        table.header = [_clean(c) if isinstance(c, str) else c for c in table.header]
+        table.rows = [[_clean(c) if isinstance(c, str) else c for c in row] for row in table.rows]
+    doc.warnings.append(f"{n} NUL character(s) replaced by U+FFFD")
+    logging.getLogger("mirkb.ingest").warning("%s: %d NUL character(s) replaced by U+FFFD", doc.path, n)
+    return doc
+
+
 def _read_all(path: Path) -> list[Document]:
+    return [without_nul(doc) for doc in _read_raw(path)]
+
+
+def _read_raw(path: Path) -> list[Document]:
     data = _read_checked(path)
     kind = SUFFIXES[path.suffix.lower()]
     if kind in ("txt", "pubtator"):

@@ -154,7 +154,7 @@ def quiet_on_broken_pipe(func):
 def _open(args):
     from mirkb.kb import open_kb
 
-    return open_kb(args.kb)
+    return open_kb(args.kb, create=False)  # reading a mistyped path must not create a new KB
 
 
 def stats(args) -> int:

@@ -127,7 +127,17 @@ def resolve_corpus_kb(args) -> tuple[Path, str]:
         raise UsageError("no corpus folder: pass --corpus DIR or set MIRKB_CORPUS")
     if not corpus.is_dir():
         raise UsageError(f"corpus folder not found: {corpus}")
-    return corpus, args.kb or settings.default_kb()
+    kb = args.kb or settings.default_kb()
+    check_kb(kb)
+    return corpus, kb
+
+
+def check_kb(kb: str) -> None:
+    """Open (create, migrate) the knowledge base now, so a bad --kb is a one-line error before any
+    Prefect start-up or extraction rather than a traceback from inside the flow."""
+    from mirkb.kb import KnowledgeBase
+
+    KnowledgeBase(kb).close()
 
 
 def run(args) -> int:

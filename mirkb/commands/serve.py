@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from mirkb import signals
 from mirkb.commands.run import add_corpus_kb_arguments, add_fetch_arguments, format_summary, resolve_corpus_kb
 
 DESCRIPTION = """\
@@ -174,9 +175,11 @@ def run_schedule(schedule: Schedule, run_once: Callable[[], dict], *, max_runs: 
               file=err, flush=True)
         try:
             summary = run_once()
+            signals.check()
             failures += summary.get("status") != "completed"
             print(format_summary(summary), file=out, flush=True)
         except Exception as exc:  # noqa: BLE001 - one failed refresh must not end the schedule
+            signals.check()  # ...but an interrupted one ends it (Prefect reports it as a crash)
             failures += 1
             print(f"mirkb serve: run {runs} failed: {exc.__class__.__name__}: {exc}", file=err, flush=True)
     return 1 if failures else 0

@@ -3,6 +3,15 @@
 ``open_kb(path_or_url)`` opens or creates it and migrates an older file to the current schema.
 """
 
-from mirkb.kb.store import DocumentInfo, KnowledgeBase, WriteResult, open_kb, to_url, triple_id, triple_key
+from mirkb.kb.store import (
+    DocumentInfo,
+    KBError,
+    KnowledgeBase,
+    WriteResult,
+    open_kb,
+    to_url,
+    triple_id,
+    triple_key,
+)
 
-__all__ = ["DocumentInfo", "KnowledgeBase", "WriteResult", "open_kb", "to_url", "triple_id", "triple_key"]
+__all__ = ["DocumentInfo", "KBError", "KnowledgeBase", "WriteResult", "open_kb", "to_url", "triple_id", "triple_key"]

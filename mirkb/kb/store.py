@@ -4,7 +4,9 @@ SQLAlchemy Core only, every value a bound parameter, so the same code runs on th
 SQLite file and on a PostgreSQL URL. On SQLite each connection gets WAL journaling (readers never
 block the writer) and a busy timeout (a second writer waits instead of failing), and write
 transactions start with ``BEGIN IMMEDIATE`` so two refreshes on one file queue up rather than
-deadlock when both upgrade a read lock.
+deadlock when both upgrade a read lock. On PostgreSQL every write transaction first takes one
+transaction-scoped advisory lock (:data:`PG_WRITE_LOCK`), the same guarantee: writers queue, and a
+document's delete-insert-recount never interleaves with another's (no deadlock, no duplicate triple).
 """
 
 from __future__ import annotations
@@ -42,6 +44,18 @@ from mirkb.kb.schema import documents, errors, mentions, removed_mentions, run_t
 BUSY_TIMEOUT_MS = 60_000
 
 
+#: Key of the PostgreSQL advisory lock every write transaction holds (advisory locks are per database,
+#: so this serialises the writers of one knowledge base and no other).
+PG_WRITE_LOCK = 0x6D69726B62  # "mirkb"
+
+#: What a NUL character becomes in any stored text (PostgreSQL text cannot hold NUL; SQLite can).
+NUL_REPLACEMENT = "\ufffd"
+
+
+class KBError(Exception):
+    """A knowledge base that cannot be opened: the message says which and why, for the user."""
+
+
 def now() -> datetime:
     return datetime.now(UTC)
 
@@ -58,14 +72,67 @@ def triple_id(mirna: str, cancer: str, effect: str) -> str:
     return hashlib.sha256(triple_key(mirna, cancer, effect).encode("utf-8")).hexdigest()
 
 
-def to_url(kb: str | Path) -> str:
-    """An SQLAlchemy URL for ``kb``: URLs pass through; a plain path becomes an SQLite file URL."""
+def to_url(kb: str | Path, create: bool = True) -> str:
+    """An SQLAlchemy URL for ``kb``: URLs pass through; a plain path becomes an SQLite file URL.
+
+    ``postgresql://`` (no driver named) means psycopg 3, the driver of the ``postgres`` extra. With
+    ``create`` false, a path where no file exists is an error instead of a new knowledge base.
+    """
     text = str(kb)
     if "://" in text:
+        scheme, _, rest = text.partition("://")
+        if scheme in ("postgresql", "postgres"):
+            return f"postgresql+psycopg://{rest}"
         return text
     path = Path(text).expanduser().resolve()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.is_dir():
+        raise KBError(f"{kb} is a folder, not a knowledge base file; give a file path such as "
+                      f"{Path(text) / 'mirkb.sqlite'}")
+    if not create and not path.exists():
+        raise KBError(f"no knowledge base at {kb} (nothing created); check the path, or run "
+                      f"`mirkb run --kb {kb}` to build one")
+    if create:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise KBError(f"cannot create the folder of knowledge base {kb}: {exc.strerror or exc}") from exc
     return f"sqlite:///{path}"
+
+
+def _no_nul(value):
+    """``value`` with NUL characters in any string replaced (recursing into parameter lists)."""
+    if isinstance(value, str):
+        return value.replace("\x00", NUL_REPLACEMENT) if "\x00" in value else value
+    if isinstance(value, dict):
+        return {k: _no_nul(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_no_nul(v) for v in value)
+    return value
+
+
+def _nul_events(engine: Engine) -> None:
+    # Documents are cleaned when read (extractors.ingest.without_nul); this keeps any other text
+    # (an error message quoting a file, a table cell) the same on every backend.
+    @event.listens_for(engine, "before_cursor_execute", retval=True)
+    def _clean(conn, cursor, statement, parameters, context, executemany):
+        return statement, _no_nul(parameters)
+
+
+def _describe_open_error(url: str, exc: Exception) -> str:
+    """What went wrong opening ``url``, in words, from a driver or SQLAlchemy error."""
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+    shown = make_url(url).render_as_string(hide_password=True) if "://" in url else url
+    if isinstance(exc, NoSuchModuleError | ArgumentError):
+        return (f"cannot open knowledge base {shown}: unknown database URL scheme or driver ({exc}); "
+                "give an SQLite file path or a URL such as postgresql+psycopg://user@host/mirkb")
+    if isinstance(exc, ModuleNotFoundError):
+        return (f"cannot open knowledge base {shown}: its database driver is not installed ({exc.name}); "
+                'for PostgreSQL: pip install "mirkb[postgres]"')
+    detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+    if url.startswith("sqlite"):
+        return f"cannot open knowledge base {shown}: not a usable SQLite database ({detail})"
+    return f"cannot open knowledge base {shown}: cannot connect or not a mirkb database ({detail})"
 
 
 def _sqlite_events(engine: Engine) -> None:
@@ -101,6 +168,8 @@ class DocumentInfo:
     pmid: str = ""
     pmcid: str = ""
     doi: str = ""
+    #: What the reader repaired (bad bytes, NUL characters); kept in ``documents.error`` of an ok row.
+    warnings: list[str] = field(default_factory=list)
 
     def update_from(self, doc) -> None:
         """Take what an ingested document knows; a field it does not have (yet) keeps its value."""
@@ -108,6 +177,7 @@ class DocumentInfo:
             value = getattr(doc, name, None)
             if value:
                 setattr(self, name, str(value).strip())
+        self.warnings = list(getattr(doc, "warnings", None) or [])
 
 
 #: Article identifiers a document may carry (issue 10 §1).
@@ -151,14 +221,29 @@ class WriteResult:
 class KnowledgeBase:
     """One open knowledge base. ``KnowledgeBase(url_or_path)`` migrates it to the current schema."""
 
-    def __init__(self, kb: str | Path):
-        self.url = to_url(kb)
-        self.is_sqlite = make_url(self.url).get_backend_name() == "sqlite"
-        self.engine = create_engine(self.url)
+    def __init__(self, kb: str | Path, create: bool = True):
+        """Open ``kb``; with ``create`` false a missing SQLite file is a :class:`KBError`, not a new KB.
+
+        Anything that stops the knowledge base from opening (unknown scheme, missing driver, a
+        file that is not a database, a server that does not answer) is a :class:`KBError`.
+        """
+        from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+
+        self.url = to_url(kb, create=create)
+        try:
+            self.is_sqlite = make_url(self.url).get_backend_name() == "sqlite"
+            self.engine = create_engine(self.url)
+        except (ArgumentError, NoSuchModuleError, ModuleNotFoundError) as exc:
+            raise KBError(_describe_open_error(self.url, exc)) from exc
         if self.is_sqlite:
             _sqlite_events(self.engine)
-        with self.write() as conn:
-            self.migrated_from, self.version = schema.migrate(conn)
+        _nul_events(self.engine)
+        try:
+            with self.write() as conn:
+                self.migrated_from, self.version = schema.migrate(conn)
+        except DBAPIError as exc:
+            self.engine.dispose()
+            raise KBError(_describe_open_error(self.url, exc)) from exc
 
     def close(self) -> None:
         self.engine.dispose()
@@ -175,6 +260,8 @@ class KnowledgeBase:
         with self.engine.connect() as conn:
             conn.execution_options(mirkb_write=True)
             with conn.begin():
+                if not self.is_sqlite:
+                    conn.execute(select(func.pg_advisory_xact_lock(PG_WRITE_LOCK)))
                 yield conn
 
     @contextmanager
@@ -279,7 +366,8 @@ class KnowledgeBase:
                        found: list[Mention]) -> WriteResult:
         """Store one document's mentions in ONE transaction: a crash leaves the old state or the new."""
         with self.write() as conn:
-            self._upsert_document(conn, info, run_id, config_id, "ok", "")
+            note = "; ".join(f"warning: {w}" for w in info.warnings)
+            self._upsert_document(conn, info, run_id, config_id, "ok", note)
             return self._replace_mentions(conn, info.doc_id, run_id, found)
 
     def record_failure(self, run_id: int, info: DocumentInfo, config_id: str, stage: str,
@@ -642,11 +730,14 @@ def _jsonable(row: dict) -> dict:
     return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in row.items()}
 
 
-def open_kb(kb: str | Path | None = None) -> KnowledgeBase:
-    """Open (creating or migrating) the knowledge base at ``kb``, default :func:`mirkb.settings.default_kb`."""
+def open_kb(kb: str | Path | None = None, create: bool = True) -> KnowledgeBase:
+    """Open (creating or migrating) the knowledge base at ``kb``, default :func:`mirkb.settings.default_kb`.
+
+    Commands that only read pass ``create=False``: a mistyped path is an error, not a new empty KB.
+    """
     from mirkb.settings import default_kb
 
-    return KnowledgeBase(kb if kb is not None else default_kb())
+    return KnowledgeBase(kb if kb is not None else default_kb(), create=create)
 
 
 def _aware(moment: datetime) -> datetime:
