@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+# One invented KB and evidence site for the report, browser and review tests, built once per session
+# (imported here: a fixture imported into each module would be built once per module).
+from report_fixture import report_site  # noqa: F401
+
 
 @pytest.fixture(scope="session")
 def prefect_harness():

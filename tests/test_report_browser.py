@@ -12,7 +12,6 @@ import shutil
 import tempfile
 
 import pytest
-from report_fixture import report_site  # noqa: F401  (session fixture)
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -35,7 +34,7 @@ def browser_page():
         context.close()
 
 
-def test_index_loads_filters_and_links_to_highlighted_evidence(report_site, browser_page):  # noqa: F811
+def test_index_loads_filters_and_links_to_highlighted_evidence(report_site, browser_page):
     page, requests = browser_page
     page.goto((report_site.site / "index.html").as_uri())
     rows = page.locator("#triples tbody tr")

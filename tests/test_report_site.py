@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-from report_fixture import report_site  # noqa: F401  (session fixture)
-
 from mirkb.cli import main
 from mirkb.highlight import Highlighter, Mark, rule_cue_ids
 from mirkb.scoring import Row
@@ -77,7 +75,7 @@ def test_near_miss_labels():
     assert near_misses(Row("d", "miR-1", "melanoma", "downregulated", "text"), gold) == []
 
 
-def test_site_pages(report_site):  # noqa: F811
+def test_site_pages(report_site):
     site = report_site.site
     index = (site / "index.html").read_text(encoding="utf-8")
     links = re.findall(r'href="(triples/[0-9a-f]{16}\.html)"', index)
@@ -95,7 +93,7 @@ def test_site_pages(report_site):  # noqa: F811
         assert "Content-Security-Policy" in text
 
 
-def test_evaluation_page_sides_and_near_misses(report_site):  # noqa: F811
+def test_evaluation_page_sides_and_near_misses(report_site):
     text = (report_site.site / "evaluation.html").read_text(encoding="utf-8")
     counts = {k: int(n) for k, n in re.findall(r'<div id="col-(TP|FP|FN)"><h2>[^<(]*\((\d+)\)', text)}
     # gold says miR-155 is upregulated; the sentence only supports a prognostic marker
@@ -105,7 +103,7 @@ def test_evaluation_page_sides_and_near_misses(report_site):  # noqa: F811
     assert 'src="per_effect.png"' in text and (report_site.site / "per_effect.png").stat().st_size > 1000
 
 
-def test_evaluate_report_writes_the_site_beside_the_markdown(report_site, tmp_path):  # noqa: F811
+def test_evaluate_report_writes_the_site_beside_the_markdown(report_site, tmp_path):
     pred = tmp_path / "pred.csv"
     assert main(["kb", "export", "--kb", str(report_site.kb), "--out", str(pred)]) == 0
     out = tmp_path / "report"
@@ -121,7 +119,7 @@ def test_report_without_a_kb_is_a_usage_error(tmp_path, capsys):
     assert not (tmp_path / "none.sqlite").exists()
 
 
-def test_a_rebuild_drops_pages_of_triples_no_longer_there(report_site, tmp_path):  # noqa: F811
+def test_a_rebuild_drops_pages_of_triples_no_longer_there(report_site, tmp_path):
     from mirkb.site import build_site
 
     out = tmp_path / "site"

@@ -6,7 +6,6 @@ import csv
 import shutil
 
 import pytest
-from report_fixture import report_site  # noqa: F401  (session fixture)
 
 from mirkb.cli import main
 from mirkb.goldcheck import canonical_cancers, check_file
@@ -36,13 +35,13 @@ def _find(rows, **match):
 
 
 @pytest.fixture
-def gold_copy(report_site, tmp_path):  # noqa: F811
+def gold_copy(report_site, tmp_path):
     folder = tmp_path / "gold"
     shutil.copytree(report_site.gold, folder)
     return folder
 
 
-def test_export_has_evidence_lines_and_gold_marks(report_site, tmp_path):  # noqa: F811
+def test_export_has_evidence_lines_and_gold_marks(report_site, tmp_path):
     sheet = _export(report_site, tmp_path)
     assert sheet.read_bytes().startswith(b"\xef\xbb\xbf")  # Excel reads it as UTF-8
     rows = _read(sheet)
@@ -54,7 +53,7 @@ def test_export_has_evidence_lines_and_gold_marks(report_site, tmp_path):  # noq
     assert diag["doc_id"] == "beta" and diag["line"] == "4" and diag["in_gold"] == ""
 
 
-def test_import_accepted_fixed_rejected_then_idempotent(report_site, tmp_path, gold_copy, capsys):  # noqa: F811
+def test_import_accepted_fixed_rejected_then_idempotent(report_site, tmp_path, gold_copy, capsys):
     sheet = _export(report_site, tmp_path)
     rows = _read(sheet)
     _find(rows, mirna="miR-21", effect="diagnostic_marker")["verdict"] = "accepted"
@@ -81,7 +80,7 @@ def test_import_accepted_fixed_rejected_then_idempotent(report_site, tmp_path, g
 
 
 def test_a_bad_row_is_reported_with_its_line_and_nothing_is_written(
-        report_site, tmp_path, gold_copy, capsys):  # noqa: F811
+        report_site, tmp_path, gold_copy, capsys):
     sheet = _export(report_site, tmp_path)
     rows = _read(sheet)
     rows[0]["verdict"] = "accepted"  # good on its own
@@ -100,7 +99,7 @@ def test_a_bad_row_is_reported_with_its_line_and_nothing_is_written(
     assert {p.name: p.read_bytes() for p in gold_copy.iterdir()} == before
 
 
-def test_xlsx_round_trip(report_site, tmp_path, gold_copy, capsys):  # noqa: F811
+def test_xlsx_round_trip(report_site, tmp_path, gold_copy, capsys):
     from openpyxl import load_workbook
 
     sheet = _export(report_site, tmp_path, "sheet.xlsx")
