@@ -206,7 +206,8 @@ class Extractor:
 
         tables = self._tables(doc) if self.settings.tables else []
         mentions: list[Mention] = []
-        for view in self.sentences(doc, tables):
+        passages: list = []  # the passages' spaCy docs, for what tables need of the document
+        for view in self.sentences(doc, tables, passages):
             if not view.mirnas:
                 continue
             for rel in relate_sentence(view.sdoc, view.sent, view.cues, view.context, view.mirnas, view.cancers):
@@ -219,10 +220,11 @@ class Extractor:
                     mirna_span=in_evidence.span(rel.mirna_span), cancer_span=in_evidence.span(rel.cancer_span),
                     cue_span=in_evidence.span(rel.cue_span), passage=view.passage,
                 ))
-        mentions.extend(self._table_mentions(doc, tables))
+        mentions.extend(self._table_mentions(doc, tables, passages))
         return dedupe(mentions)
 
-    def sentences(self, doc: Document, tables: list | None = None) -> Iterator[SentenceView]:
+    def sentences(self, doc: Document, tables: list | None = None, sdocs_out: list | None = None
+                  ) -> Iterator[SentenceView]:
         """Every sentence of the running text, read passage by passage (issue 8 §1, issue 11 §5).
 
         Passages go through ``nlp.pipe`` one by one, so no sentence crosses a passage boundary
@@ -240,6 +242,8 @@ class Extractor:
         readable = [s for s in document_segments(doc) if s.kind not in UNREAD_PASSAGES]
         sdocs = list(self.nlp.pipe(s.text for s in readable))
         self._apply_document_context(sdocs, [s.text for s in readable])
+        if sdocs_out is not None:
+            sdocs_out.extend(sdocs)
         above: list = []  # cancers named by the nearest heading above
         for segment, sdoc in zip(readable, sdocs, strict=True):
             is_heading = segment.kind in HEADING_PASSAGES
@@ -290,23 +294,24 @@ class Extractor:
 
     def _tables(self, doc: Document, cleaned=None) -> list:
         """Tables to read: those the reader found (PDF, XML) and those flattened into the text."""
-        found = [locate_rows(doc.text, t) for t in doc.tables]
-        try:
-            from extractors.tables import find_text_tables
-        except ImportError:  # the flattened-table reader is optional until it lands
-            return found
-        return found + find_text_tables(doc.text)
+        from extractors.tables import find_text_tables
 
-    def _table_mentions(self, doc: Document, tables: list) -> list[Mention]:
+        found = [locate_rows(doc.text, t) for t in doc.tables]
+        # A structured table's rows laid into the text are that table, not a second one.
+        laid = [(t.start, t.end) for t in found if t.start >= 0]
+        return found + [t for t in find_text_tables(doc.text)
+                        if not any(t.start < b and a < t.end for a, b in laid)]
+
+    def _table_mentions(self, doc: Document, tables: list, sdocs: list | None = None) -> list[Mention]:
         if not tables:
             return []
-        try:
-            from extractors.tables import table_mentions
-        except ImportError:
-            return []
+        from extractors.table_model import document_context
+        from extractors.tables import table_mentions
+
+        context = document_context(doc.title, sdocs or [])
         rows: list[Mention] = []
         for table in tables:
-            rows.extend(table_mentions(doc.doc_id, table))
+            rows.extend(table_mentions(doc.doc_id, table, context))
         for row in rows:
             row.passage = row.passage or "table"
         return rows

@@ -71,6 +71,11 @@ class Table:
     header: list[str]
     rows: list[list[str]]
     row_spans: list[tuple[int, int]] = field(default_factory=list)
+    #: The header as printed, one list per header row, spanning cells repeated (``header`` is
+    #: these merged per column); empty when the reader saw one header row only.
+    header_rows: list[list[str]] = field(default_factory=list)
+    #: The table's footnote text (abbreviations, codes, significance), "" when none.
+    footnotes: str = ""
     start: int = -1
     end: int = -1
     shape: str = ""  # how it was found: "pdf-ruled", "pdf-unruled", "cell-per-line", "rotated", ...
