@@ -35,13 +35,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from extractors.cancer import Concept, choose_most_specific, load_lexicon
+from extractors.cancer import Concept, load_lexicon
 from extractors.mirna import find_mirnas
 from extractors.schema import Mention, Table
 
 # --- column names -----------------------------------------------------------------------------
 
-_ROLES = {"mirna", "cancer", "context", "effect", "ref", "other"}
+_ROLES = {"mirna", "cancer", "context", "effect", "ref", "other", "fold", "logfold", "pvalue"}
 
 
 def _load_column_names() -> tuple[tuple[str, str], ...]:
@@ -68,9 +68,6 @@ _COLUMN_NAMES = _load_column_names()
 _COLUMN_RES = [(re.compile(rf"(?i:{pattern})"), role) for pattern, role in _COLUMN_NAMES]
 # A column name ends at a space, at the next capitalised name (run-together headers) or a bracket.
 _NAME_END = re.compile(r"(?=\s|[A-Z\[(]|$)")
-#: Header words that make an effect column a *marker* column: a process named there is what the
-#: marker predicts ("associated with metastasis"), not what the miRNA does.
-_MARKER_HEADER = re.compile(r"(?i)predict|prognos|diagnos|clinical")
 
 _CAPTION = re.compile(r"^\s*Table\s+\d+[A-Za-z]?\b")
 _CONTINUED = re.compile(r"(?i)^\s*Table\s+\d+[A-Za-z]?\s*\((?:continued|cont\.?)\)")
@@ -396,7 +393,7 @@ def _cell_per_line(lines: list[_Line], ci: int) -> Table | None:
         end = group[-1].end
     if not rows:
         return None
-    return Table(caption, header, rows, spans, lines[ci].start, end, "cell-per-line")
+    return Table(caption, header, rows, spans, start=lines[ci].start, end=end, shape="cell-per-line")
 
 
 def _assemble_row(groups: list[list[_Line]], header: list[str], roles: list[str],
@@ -543,7 +540,8 @@ def _wrapped_cells(lines: list[_Line], ci: int) -> Table | None:
             end, row_lines = row_lines[-1].end, []
     if not rows:
         return None
-    return Table(" ".join(lines[ci].text.split()), header, rows, spans, lines[ci].start, end, "wrapped-cells")
+    return Table(" ".join(lines[ci].text.split()), header, rows, spans, start=lines[ci].start, end=end,
+                 shape="wrapped-cells")
 
 
 # --- shape (d): space-aligned -------------------------------------------------------------------
@@ -577,7 +575,7 @@ def _space_aligned(lines: list[_Line], ci: int | None, hi: int, header: list[str
         return None
     start = lines[ci].start if ci is not None else lines[hi].start
     caption = " ".join(lines[ci].text.split()) if ci is not None else ""
-    return Table(caption, header, rows, spans, start, end, "space-aligned")
+    return Table(caption, header, rows, spans, start=start, end=end, shape="space-aligned")
 
 
 # --- shape (b): rotated -------------------------------------------------------------------------
@@ -649,7 +647,7 @@ def _rotated(lines: list[_Line], first: int, last: int) -> Table | None:
     if not rows:
         return None
     caption = joined[cap.start():hstart].strip()
-    return Table(caption, header, rows, spans, lines[first].start, lines[last].end, "rotated")
+    return Table(caption, header, rows, spans, start=lines[first].start, end=lines[last].end, shape="rotated")
 
 
 def _unglue(text: str) -> str:
@@ -698,43 +696,8 @@ def cell_offsets(cells: list[str]) -> dict[int, int]:
     return out
 
 
-def table_mentions(doc_id: str, table: Table) -> list[Mention]:
-    """Mention rows of one table (TRIPLES.md §1 "one table row"; §5 columns, ``source="table"``)."""
-    roles = column_roles(table.header)
-    if "mirna" not in roles or "effect" not in roles:
-        return []
-    marker = {k for k, (h, r) in enumerate(zip(table.header, roles, strict=True))
-              if r == "effect" and _MARKER_HEADER.search(h)}
-    caption_cancers = choose_most_specific(cancers_in(table.caption))
-    carry: list[Concept] = []
-    out: list[Mention] = []
-    for n, row in enumerate(table.rows):
-        cells = list(row) + [""] * (len(roles) - len(row))
-        by_role = {r: [(k, cells[k]) for k, rr in enumerate(roles) if rr == r] for r in set(roles)}
-        first_col = [c for _, t in by_role.get("cancer", []) for c in cancers_in(t)]
-        if first_col:
-            carry = choose_most_specific(first_col)
-        names = [name for _, t in by_role["mirna"] for m in find_mirnas(t) for name in m.names]
-        if not names:
-            continue
-        # A cancer in the effect cell counts too: flattened rows pack a donor cell into it.
-        named = [cancers_in(t) for r in ("cancer", "context", "effect") for _, t in by_role.get(r, [])]
-        cancers = (row_cancers(named) or row_cancers([cancers_in(t) for _, t in by_role.get("other", [])])
-                   or carry or caption_cancers)
-        span = table.row_spans[n] if n < len(table.row_spans) else (-1, -1)
-        evidence = " | ".join(c for c in cells if c)
-        at = cell_offsets(cells)
-        mirna_at = {name: (at[k] + m.start, at[k] + m.end)
-                    for k, t in reversed(by_role["mirna"]) for m in reversed(find_mirnas(t)) for name in m.names}
-        cancer_at = {c: (at[k] + a, at[k] + b) for k, t in reversed(list(enumerate(cells)))
-                     for a, b, c in reversed(cancer_spans_in(t))}
-        for k, text in by_role["effect"]:
-            hedged = cell_is_hedged(text)
-            for effect in cell_effects(text, marker_column=k in marker):
-                for concept in cancers:
-                    for name in dict.fromkeys(names):
-                        out.append(Mention(doc_id, name, concept.canonical, concept.id, effect, evidence, span[0],
-                                           span[1], "table", hedged, f"table:{table.shape or 'table'}:effect-cell",
-                                           mirna_at.get(name), cancer_at.get(concept),
-                                           (at[k], at[k] + len(text)) if text else None))
-    return out
+def table_mentions(doc_id: str, table: Table, context=None) -> list[Mention]:
+    """Mention rows of one table, read by the one table model (:mod:`extractors.table_model`)."""
+    from extractors.table_model import read_table
+
+    return read_table(doc_id, table, context)
