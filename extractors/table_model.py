@@ -525,14 +525,17 @@ def _expand_codes(text: str, definitions: dict[str, str]) -> str:
     return ", ".join(definitions.get(p, p) for p in parts if p.strip() and not re.fullmatch(r"\s*[/,;]\s*", p))
 
 
-def document_context(title: str, sdoc=None) -> TableContext:
-    """A table's document context: the cancers the title names, and the short forms the text
-    defines ("oral glioma (OG)") whose whole long form the recognisers read as one cancer — a long
-    form read only in part ("… squamous cell carcinoma" inside a subtype the lexicon lacks) would
-    give a table the broader type, so such a short form is recorded as unresolved."""
+def document_context(title: str, sdocs=()) -> TableContext:
+    """A table's document context from the passages' spaCy docs: the cancers the title names, and
+    the short forms the text defines ("oral glioma (OG)") whose whole long form the recognisers
+    read as one cancer — a long form read only in part ("… squamous cell carcinoma" inside a
+    subtype the lexicon lacks) would give a table the broader type, so such a short form is
+    recorded as unresolved."""
     abbreviations: dict[str, Concept] = {}
     unresolved: set[str] = set()
-    if sdoc is not None and sdoc.has_extension("abbreviations"):
+    for sdoc in sdocs:
+        if not sdoc.has_extension("abbreviations"):
+            break
         spans = sdoc.spans.get("cancer", [])
         for short in sdoc._.abbreviations:
             long_form = short._.long_form

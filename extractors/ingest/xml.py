@@ -19,13 +19,13 @@ the network, and a file that declares its own entities is refused (the "billion 
 from __future__ import annotations
 
 import re
-from itertools import zip_longest
 from pathlib import Path
 
 from lxml import etree
 
 from extractors.ingest import IngestError, assign_doc_ids, merge_documents, sha256_bytes
 from extractors.schema import Document, Passage, Table
+from extractors.table_model import jats_tables
 
 #: Cells of a table row in the text, as TRIPLES.md evidence shows them.
 CELL_SEP = " | "
@@ -156,31 +156,16 @@ class _Builder:
         """A JATS ``table-wrap``: caption passages, the rows as one ``table`` passage (also a
         :class:`Table` and ``skip_spans``), then the footnotes as ``table_footnote`` passages."""
         self.caption(wrap)
-        caption = _clean(" ".join(
-            _inline(x) for x in (_first(wrap, "label"), _first(wrap, "caption")) if x is not None))
-        for tab in [d for d in wrap.iter() if _local(d) == "table"]:
-            header: list[str] = []
-            rows: list[list[str]] = []
-            for tr in (d for d in tab.iter() if _local(d) == "tr"):
-                cells = [_clean(_inline(c)) for c in tr if _local(c) in ("td", "th")]
-                parent = _local(tr.getparent())
-                is_head = parent == "thead" or (not rows and not header and cells
-                                                and all(_local(c) == "th" for c in tr if _local(c) in ("td", "th")))
-                if is_head and not rows:
-                    # A multi-line head is merged into one header row, column by column.
-                    header = [_clean(f"{a} {b}") for a, b in zip_longest(header, cells, fillvalue="")]
-                else:
-                    rows.append(cells)
-            spans: list[tuple[int, int]] = []
-            head_span = self.line(CELL_SEP.join(header), clean=False, kind="table") if header else (-1, -1)
-            for cells in rows:
-                spans.append(self.line(CELL_SEP.join(cells), clean=False, kind="table"))
-            used = [s for s in [head_span, *spans] if s[0] >= 0]
-            start, end = (used[0][0], used[-1][1]) if used else (-1, -1)
+        for table in jats_tables(wrap):
+            # Each header row and body row on its own line, cells joined as TRIPLES.md evidence shows them.
+            head = [self.line(CELL_SEP.join(r), clean=False, kind="table")
+                    for r in (table.header_rows or [table.header]) if any(r)]
+            table.row_spans = [self.line(CELL_SEP.join(cells), clean=False, kind="table") for cells in table.rows]
+            used = [s for s in [*head, *table.row_spans] if s[0] >= 0]
+            table.start, table.end = (used[0][0], used[-1][1]) if used else (-1, -1)
             if used:
-                self.skip_spans.append((start, end))
-            self.tables.append(Table(caption=caption, header=header, rows=rows, row_spans=spans,
-                                     start=start, end=end, shape="jats"))
+                self.skip_spans.append((table.start, table.end))
+            self.tables.append(table)
         outer, self.kind = self.kind, "table_footnote"
         for foot in (d for d in wrap if _local(d) == "table-wrap-foot"):
             for child in foot:
