@@ -436,9 +436,11 @@ def read_table(doc_id: str, table: Table, ctx: TableContext | None = None) -> li
             above = [""] * width
             continue
         data_index += 1
+        printed = row  # the evidence is the row as printed; continued cells only inform the reading
         inherited = set()
-        if table.shape not in CONTENT_SPLIT_SHAPES and any(row[k].strip() for k in range(width) if k not in label_cols) or any(
-                row[k].strip() for k in mirna_at):
+        if table.shape not in CONTENT_SPLIT_SHAPES and (
+                any(row[k].strip() for k in range(width) if k not in label_cols)
+                or any(row[k].strip() for k in mirna_at)):
             inherited = {k for k in label_cols if not row[k].strip() and above[k].strip()}
             row = [above[k] if k in inherited else row[k] for k in range(width)]
         above = row
@@ -454,9 +456,9 @@ def read_table(doc_id: str, table: Table, ctx: TableContext | None = None) -> li
         if not cancers:
             continue
         span = table.row_spans[n] if n < len(table.row_spans) else (-1, -1)
-        evidence = " | ".join(c for c in row if c)
-        at = cell_offsets(row)
-        cancer_at = {c: (at[k] + a, at[k] + b) for k, t in reversed(list(enumerate(row)))
+        evidence = " | ".join(c for c in printed if c)
+        at = cell_offsets(printed)
+        cancer_at = {c: (at[k] + a, at[k] + b) for k, t in reversed(list(enumerate(printed)))
                      for a, b, c in reversed(cancer_spans_in(t))}
         effects: list[tuple[str, bool, str, int | None]] = []  # (effect, hedged, rule, the cell that says it)
         for k, col in enumerate(cols):
@@ -474,11 +476,12 @@ def read_table(doc_id: str, table: Table, ctx: TableContext | None = None) -> li
         for k in mirna_at:
             found = find_mirnas(row[k])
             names = list(dict.fromkeys(name for m in found for name in m.names))
-            name_at = {name: (at[k] + m.start, at[k] + m.end) for m in reversed(found) for name in m.names}
+            name_at = {name: (at[k] + m.start, at[k] + m.end) for m in reversed(found) for name in m.names
+                       if k not in inherited}
             mine = effects + ([(cols[k].direction, False, "header", None)] if cols[k].direction else [])
             seen = set()
             for effect, hedged, how, cue in mine:
-                cue_span = (at[cue], at[cue] + len(row[cue])) if cue is not None and cue in at else None
+                cue_span = (at[cue], at[cue] + len(printed[cue])) if cue is not None and cue in at else None
                 for concept in cancers:
                     for name in names:
                         if (name, concept.canonical, effect) in seen:
