@@ -30,6 +30,9 @@ class Concept:
     id: str
     ancestors: frozenset[str] = frozenset()
     generic: bool = False
+    #: a benign neoplasm (TRIPLES.md §1: not a cancer): recognised so that no cancer is read inside
+    #: its name, never output; benign concepts are also ``generic`` so no reader outputs them
+    benign: bool = False
 
     def is_broader_than(self, other: Concept) -> bool:
         """True when ``other`` is a more specific type under this one (for "most specific" choice)."""
@@ -65,8 +68,20 @@ def _read_data(name: str) -> str:
     return resources.files("extractors.data").joinpath(name).read_text(encoding="utf-8")
 
 
+#: Every Unicode hyphen and dash authors (and PDF text) put inside names: "non‐small cell", "triple–negative".
+DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
+
+
+def dash_variants(alias: str) -> set[str]:
+    """The alias with its ASCII hyphens written as each Unicode hyphen or dash."""
+    return {alias} | ({alias.replace("-", d) for d in DASHES} if "-" in alias else set())
+
+
 def _prefer(a: Concept, b: Concept, spec_names: set[str]) -> Concept:
-    """Policy when one alias names two concepts: a §3 name, then the more specific, then the first."""
+    """Policy when one alias names two concepts: a §3 name, then a cancer over a benign
+    neoplasm, then the more specific, then the first."""
+    if a.benign != b.benign:
+        return b if a.benign else a
     if (a.canonical in spec_names) != (b.canonical in spec_names):
         return a if a.canonical in spec_names else b
     if a.is_broader_than(b):
@@ -88,14 +103,16 @@ def load_lexicon() -> Lexicon:
         missing = _LEXICON_KEYS - rec.keys()
         if missing:
             raise LexiconError(f"cancer_lexicon.jsonl:{n}: missing key(s) {sorted(missing)}")
-        concept = Concept(rec["canonical"], rec["id"], frozenset(rec["ancestors"]), bool(rec["generic"]))
+        concept = Concept(rec["canonical"], rec["id"], frozenset(rec["ancestors"]), bool(rec["generic"]),
+                          bool(rec.get("benign", False)))
         concepts[concept.canonical] = concept
         records.append((rec, concept))
     spec_names = {rec["canonical"] for rec, _ in records if rec["spec"]}
     for rec, concept in records:
-        for alias in rec["aliases"]:
-            table, key = (abbreviations, alias) if _is_abbreviation(alias) else (words, alias.lower())
-            table[key] = _prefer(table[key], concept, spec_names) if key in table else concept
+        for written in rec["aliases"]:
+            for alias in dash_variants(written):
+                table, key = (abbreviations, alias) if _is_abbreviation(alias) else (words, alias.lower())
+                table[key] = _prefer(table[key], concept, spec_names) if key in table else concept
     cell_lines: dict[str, Concept] = {}
     rows = csv.DictReader((ln for ln in _read_data("cell_lines.tsv").splitlines() if not ln.startswith("#")),
                           delimiter="\t")
@@ -104,7 +121,7 @@ def load_lexicon() -> Lexicon:
         if not row.get("cell_line") or target is None:
             raise LexiconError(f"cell_lines.tsv:{n}: unknown cancer {row.get('canonical')!r}")
         name = row["cell_line"]
-        for form in {name, name.replace("-", ""), name.replace("-", " ")}:
+        for form in {name, name.replace("-", ""), name.replace("-", " "), *dash_variants(name)}:
             cell_lines[form] = target
     return Lexicon(concepts, words, abbreviations, cell_lines)
 
@@ -138,11 +155,31 @@ def refine_cell_lines(doc: Doc, spans: list[Span], document_named: list[Concept]
         if span.label_ == "CELL_LINE":
             if span.start > 0 and doc[span.start - 1].lower_ == "into":
                 continue
+            if placed_by_sentence(doc, span, spans):
+                continue
             finer = [c for c in named if span._.cancer.is_broader_than(c)]
             if len(finer) == 1:
                 span._.cancer = finer[0]
         out.append(span)
     return out
+
+
+_CELL_LINE_GLUE = {"cell", "cells", "line", "lines", "the", "a", "an", "(", ")", ",", "-", "derived", "human",
+                   "such", "as", "including", "e.g.", "i.e.", "namely"}
+
+
+def placed_by_sentence(doc: Doc, line: Span, spans: list[Span]) -> bool:
+    """"the lung cancer cell line H1299", "H1299 (a lung cancer cell line)": the sentence says which
+    cancer the line stands for, and the cell-line table must not override it with its own type."""
+    for other in spans:
+        if other.label_ != "CANCER":
+            continue
+        between = doc[other.end:line.start] if other.end <= line.start else doc[line.end:other.start]
+        if len(between) <= 4 and all(t.lower_ in _CELL_LINE_GLUE for t in between) and (
+                other.end <= line.start and any(t.lower_ in {"cell", "cells", "line", "lines"} for t in between)
+                or other.start >= line.end and other.end < len(doc) and doc[other.end].lower_ == "cell"):
+            return True
+    return False
 
 
 @Language.factory("mirkb_cancer", default_config={"spans_key": "cancer"})
@@ -195,7 +232,7 @@ class CancerRecognizer:
                 label = doc.vocab.strings[match_id]
                 span = Span(doc, start, end, label="CELL_LINE" if label == "C" else "CANCER")
                 concept = self._concept(label, span)
-                if concept is not None and not concept.generic:
+                if concept is not None and (not concept.generic or concept.benign):
                     span._.cancer = concept
                     found.append(span)
         defined = self._defined_abbreviations(doc, found)
@@ -208,7 +245,9 @@ class CancerRecognizer:
         # what the document defines wins over the ontology's own reading of the same letters
         taken = {(d.start, d.end) for d in defined}
         found = [f for f in found if (f.start, f.end) not in taken] + defined
-        kept = filter_spans(found)  # longest wins: "non-small cell lung cancer" over "lung cancer"
+        # longest wins: "non-small cell lung cancer" over "lung cancer", and a benign neoplasm's
+        # name ("pituitary adenoma") over anything inside it; then benign ones are not cancers
+        kept = [s for s in filter_spans(found) if not s._.cancer.benign]
         doc.spans[self.spans_key] = refine_cell_lines(doc, drop_apposed_general(kept), context.get("named", ()))
         return doc
 
@@ -245,9 +284,16 @@ class CancerRecognizer:
             if concept is None:
                 inside = [s for s in found if s.start >= long_form.start and s.end <= long_form.end]
                 concept = inside[-1]._.cancer if len(inside) == 1 else None
-            if concept is None or concept.generic:
+            if concept is None or (concept.generic and not concept.benign):
                 continue
             span = Span(doc, short.start, short.end, label="CANCER")
             span._.cancer = concept
             extra.append(span)
+        # the plural of a defined short form names the same type: "CRC" defined, "CRCs" used
+        plurals = {s.text + "s": s._.cancer for s in extra if s.text[-1:].isupper()}
+        for token in doc:
+            if token.text in plurals:
+                span = Span(doc, token.i, token.i + 1, label="CANCER")
+                span._.cancer = plurals[token.text]
+                extra.append(span)
         return extra

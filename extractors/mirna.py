@@ -21,14 +21,16 @@ from importlib import resources
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from extractors.cancer import DASHES
+
 # Head of a name: species prefix, then any of the spellings authors use for "miR".
-_HEAD = r"(?:(?:hsa|mmu|rno)-)?(?:mi[Rr]|MiR|Mir|MIR|miRNA|MiRNA|miRNAs?|micro[Rr][Nn][Aa]|Micro[Rr][Nn][Aa]|micro-RNA)"
+_HEAD = r"(?:(?:hsa|mmu|rno)-)?(?:[Oo]nco-?)?(?:mi[Rr]|MiR|Mir|MIR|miRNA|MiRNA|miRNAs?|micro[Rr][Nn][Aa]|Micro[Rr][Nn][Aa]|micro-RNA)"
 # Number, optional letter, optional precursor copy / cluster end, optional arm.
 _BODY = r"(?P<num>\d{1,5})(?P<let>[a-rt-zA-RT-Z](?![a-zA-Z]))?(?P<sub>-\d{1,3}(?![\dp]))?(?P<arm>-?[35]p|\*)?"
 _MIR = re.compile(
     rf"(?<![A-Za-z0-9])(?:{_HEAD})(?:-\s?|\s)?{_BODY}",
 )
-_LET = re.compile(r"(?<![A-Za-z0-9])(?:(?:hsa|mmu)-)?let-?\s?7(?P<let>[a-kA-K])?(?![a-zA-Z])(?P<arm>-[35]p)?")
+_LET = re.compile(r"(?<![A-Za-z0-9])(?:(?:hsa|mmu)-)?(?:let|Let|LET)-?\s?7(?P<let>[a-kA-K])?(?![a-zA-Z])(?P<arm>-[35]p)?")
 # Families written as a plural or with "family"/"cluster" after the name.
 _FAMILY_AFTER = re.compile(
     r"\s*(?:s\b|\s(?:miRNA\s|microRNA\s)?(?:family|families|cluster|polycistron)\b(?:\s+members?)?)")
@@ -51,8 +53,9 @@ _CONT = re.compile(
 )
 
 
-# Typographic hyphens and dashes that PDF text puts inside names ("miR‐18a").
-_DASHES = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2212"})
+# Typographic hyphens and dashes that PDF text puts inside names ("miR‐18a"); one character each,
+# so offsets stay valid.
+_DASHES = str.maketrans({c: "-" for c in DASHES})
 
 
 @dataclass(frozen=True)
@@ -173,6 +176,9 @@ def find_mirnas(text: str, clusters: dict[str, tuple[str, ...]] | None = None) -
             elif c["letter"]:
                 if "/" not in c.group(0) and "," not in c.group(0):
                     break  # "miR-155 and a few others": a lone letter after "and" is a word
+                if c["letter"] == "a" and "/" not in c.group(0) and re.match(
+                        r"\s+(?!(?:and|or|were|are|was|is|in|to|expression|levels?)\b)[a-zA-Z]{2,}", text[c.end():]):
+                    break  # "miR-21, a miRNA that …": an apposition, not the letter "a" of a list
                 if kind == "let":
                     names.append(f"let-7{c['letter']}")
                 else:

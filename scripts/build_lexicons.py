@@ -3,14 +3,17 @@
 
 Inputs (read-only, beside the repository):
   ../shared/ontology/DO_cancer_slim.obo      Disease Ontology cancer subset (CC0)
+  ../shared/ontology/DO_NCIthesaurus_subset.obo  DO terms cross-referenced to NCIt (CC0): cancer
+                                             subtypes the slim lacks, and benign neoplasms
   ../shared/ontology/mirbase_hsa_mature.tsv  miRBase 22.1 human mature miRNAs
   extractors/data/cancer_additions.tsv       what authors write that the ontology lacks
                                              (abbreviations, spec names without a DOID)
 Outputs:
   extractors/data/cancer_lexicon.jsonl       one record per concept: id, canonical, aliases,
-                                             ancestors, generic, source, spec (a §3 name)
-  extractors/data/cancer_lexicon.meta.json  the ontology release it was built from
+                                             ancestors, generic, benign, source, spec (a §3 name)
+  extractors/data/cancer_lexicon.meta.json  the ontology releases it was built from
   extractors/data/mirbase_numbers.txt        miRNA numbers known to miRBase (current and previous)
+  extractors/data/mirbase_mature.tsv         miRBase names, accessions and previous names (for ids)
 
 Usage: python scripts/build_lexicons.py [--ontology DIR]
 """
@@ -91,6 +94,8 @@ def spelling_variants(name: str) -> set[str]:
                 forms.add(form[: len(form) - len(sing)] + plur)
         if last.endswith("oma"):  # astrocytoma(s), meningioma(s), carcinoma(s)
             forms.add(form + "s")
+    # "triple-negative" is also written "triple negative"
+    forms |= {re.sub(r"(?<=[a-z])-(?=[a-z])", " ", form) for form in forms}
     return forms
 
 
@@ -105,7 +110,119 @@ def load_additions(path: Path) -> list[dict]:
     return rows
 
 
-def build_cancer_lexicon(obo: Path, additions: Path) -> list[dict]:
+def _aliases(data: dict, canonical: str) -> set[str]:
+    """The term's name, its EXACT/RELATED synonyms and their spelling variants."""
+    aliases = {data["name"].lower(), canonical.lower()}
+    for syn in data.get("synonym", []):
+        m = re.match(r'"(.*)"\s+(\w+)', syn)
+        if m and m.group(2) in KEEP_SCOPES:
+            text = m.group(1)
+            # Abbreviations keep their case (matched case-sensitively); words are lower-cased.
+            aliases.add(text if re.search(r"[A-Z].*[A-Z]", text) and len(text) <= 8 else text.lower())
+    expanded = set()
+    for alias in aliases:
+        expanded |= spelling_variants(alias) if not alias.isupper() else {alias}
+    return expanded
+
+
+def _lineage(graph: networkx.MultiDiGraph, obo: Path) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """Parents of every term (also parents the file does not hold) and the name of every id.
+
+    A subset file names a parent that it leaves out only in the ``is_a`` comment
+    ("is_a: DOID:0060085 ! organ system benign neoplasm"), so names come from those comments too.
+    """
+    names = dict(re.findall(r"^is_a: (DOID:\d+) ! (.+)$", obo.read_text(encoding="utf-8"), flags=re.M))
+    parents = {}
+    for node, data in graph.nodes(data=True):
+        names[node] = data.get("name", names.get(node, ""))
+        parents[node] = [p.split()[0] for p in data.get("is_a", [])]
+    return parents, names
+
+
+_BENIGN_GENUS = re.compile(r'^"An? (?:(?!\bthat\b)[^".,;])*?\bbenign neopla')
+
+
+def benign_terms(graph: networkx.MultiDiGraph, obo: Path) -> set[str]:
+    """Terms the ontology classifies as benign neoplasms: the term or an ancestor is named
+    "… benign neoplasm", or its definition's genus is one ("A cell type benign neoplasm that …":
+    DO writes definitions as genus + differentia, and names the parent there when the subset
+    file leaves the parent out)."""
+    parents, names = _lineage(graph, obo)
+    direct = {node for node, data in graph.nodes(data=True)
+              if "benign" in names.get(node, "") or _BENIGN_GENUS.match(data.get("def", ""))}
+    direct |= {node for node, name in names.items() if "benign" in name}
+    # where the is_a hierarchy places a term under "cancer" (DOID:162), that placement wins over a
+    # definition's wording ("low grade glioma" is a glioma), unless the term's own name says benign
+    return {node for node in graph.nodes
+            if "benign" in names.get(node, "")
+            or ((node in direct or _closure(node, parents) & direct) and "DOID:162" not in _closure(node, parents))}
+
+
+def _closure(node: str, parents: dict[str, list[str]]) -> set[str]:
+    seen, stack = set(), list(parents.get(node, []))
+    while stack:
+        p = stack.pop()
+        if p not in seen:
+            seen.add(p)
+            stack.extend(parents.get(p, []))
+    return seen
+
+
+def add_ncit_terms(records: dict[str, dict], slim: networkx.MultiDiGraph, ncit_obo: Path) -> None:
+    """Cancer subtypes and benign neoplasms of the NCIt subset that the slim lacks.
+
+    A term is a cancer when "cancer" (DOID:162) or a slim term is among its ancestors, and a
+    benign neoplasm as :func:`benign_terms` reads the ontology (never a hand list). Benign neoplasms are recorded so that their names are
+    recognised (and not read as a cancer by a substring, "adenoma" inside "pituitary adenoma" …)
+    but flagged ``benign``: they are never output as a cancer (TRIPLES.md §1). Other diseases of
+    the subset (syndromes, infections …) are left out.
+    """
+    graph = obonet.read_obo(ncit_obo)
+    parents, names = _lineage(graph, ncit_obo)
+    benign = benign_terms(graph, ncit_obo)
+    for node, data in graph.nodes(data=True):
+        if not data.get("name") or not node.startswith("DOID:") or node in records:
+            continue
+        lineage = _closure(node, parents)
+        if node in benign:
+            records[node] = {"id": node, "canonical": data["name"].lower(), "aliases": sorted(_aliases(data, data["name"].lower())),
+                             "ancestors": [], "generic": True, "benign": True, "source": "DO_NCIthesaurus_subset",
+                             "spec": False}
+            continue
+        in_slim = [a for a in lineage if a in records]
+        if "DOID:162" not in lineage and not in_slim:
+            continue
+        if re.search(r"\bsystem\b", data["name"]):
+            continue  # a body-system grouping ("nervous system cancer") is not a type (GUIDELINES 2, 12)
+        ancestors = set(lineage)
+        for a in in_slim:
+            ancestors |= set(records[a]["ancestors"])
+        records[node] = {"id": node, "canonical": data["name"].lower(), "aliases": sorted(_aliases(data, data["name"].lower())),
+                         "ancestors": sorted(a for a in ancestors if a.startswith("DOID:")), "generic": False,
+                         "benign": False, "source": "DO_NCIthesaurus_subset", "spec": False}
+
+
+def add_cancer_carcinoma_variants(records: dict[str, dict]) -> None:
+    """"papillary thyroid cancer" for "papillary thyroid carcinoma", "triple-negative breast
+    carcinoma" for "triple-negative breast cancer": authors swap the two words for one subtype. The
+    swapped form is added only where no term of the ontology already uses it (there, as for "lung
+    carcinoma" and "lung cancer", the ontology keeps two terms apart)."""
+    held = {a.lower() for r in records.values() for a in r["aliases"]}
+    swap = {"cancer": "carcinoma", "carcinoma": "cancer", "cancers": "carcinomas", "carcinomas": "cancers"}
+    # only qualified subtypes (three words or more): "organ cancer" and "organ carcinoma" are
+    # often two terms, or a body-system grouping ("gastrointestinal cancer")
+    for rec in records.values():
+        if rec["benign"] or rec["generic"]:
+            continue
+        extra = set()
+        for alias in rec["aliases"]:
+            head, _, last = alias.rpartition(" ")
+            if len(head.split()) >= 2 and last in swap and f"{head} {swap[last]}".lower() not in held:
+                extra.add(f"{head} {swap[last]}")
+        rec["aliases"] = sorted(set(rec["aliases"]) | extra)
+
+
+def build_cancer_lexicon(obo: Path, additions: Path, ncit_obo: Path | None = None) -> list[dict]:
     graph = obonet.read_obo(obo)
     records: dict[str, dict] = {}
     for node, data in graph.nodes(data=True):
@@ -113,23 +230,22 @@ def build_cancer_lexicon(obo: Path, additions: Path) -> list[dict]:
         if not name or not node.startswith("DOID:"):
             continue
         canonical = SPEC_NAMES.get(node, name.lower())
-        aliases = {name.lower(), canonical.lower()}
-        for syn in data.get("synonym", []):
-            m = re.match(r'"(.*)"\s+(\w+)', syn)
-            if m and m.group(2) in KEEP_SCOPES:
-                text = m.group(1)
-                # Abbreviations keep their case (matched case-sensitively); words are lower-cased.
-                aliases.add(text if re.search(r"[A-Z].*[A-Z]", text) and len(text) <= 8 else text.lower())
-        expanded = set()
-        for alias in aliases:
-            expanded |= spelling_variants(alias) if not alias.isupper() else {alias}
         ancestors = sorted(a for a in networkx.descendants(graph, node) if a.startswith("DOID:"))
         records[node] = {
-            "id": node, "canonical": canonical, "aliases": sorted(expanded), "ancestors": ancestors,
-            "generic": node in GENERIC_IDS, "source": "DO_cancer_slim", "spec": node in SPEC_NAMES,
+            "id": node, "canonical": canonical, "aliases": sorted(_aliases(data, canonical)),
+            "ancestors": ancestors, "generic": node in GENERIC_IDS, "benign": False, "source": "DO_cancer_slim",
+            "spec": node in SPEC_NAMES,
         }
-    by_name = {r["canonical"]: r for r in records.values()}
-    do_aliases = {a.lower(): r["canonical"] for r in records.values() for a in r["aliases"]}
+    for node in benign_terms(graph, obo) - set(SPEC_NAMES):
+        if node in records:  # "lipoma", "fibroma": in the slim, yet benign by its own definition
+            records[node].update(generic=True, benign=True, ancestors=[])
+    if ncit_obo is not None:
+        add_ncit_terms(records, graph, ncit_obo)
+    by_name = {r["canonical"]: r for r in records.values() if not r["benign"]}
+    do_aliases = {a.lower(): r["canonical"] for r in records.values() if r["source"] == "DO_cancer_slim"
+                  for a in r["aliases"]}
+    ncit_by_alias = {a.lower(): key for key, r in records.items() if r["source"] != "DO_cancer_slim"
+                     for a in r["aliases"]}
     for row in load_additions(additions):
         target = row["canonical"]
         rec = by_name.get(target)
@@ -138,7 +254,7 @@ def build_cancer_lexicon(obo: Path, additions: Path) -> list[dict]:
             parent = by_name.get(row.get("parent") or "")
             rec = {"id": "", "canonical": target, "aliases": sorted(spelling_variants(target)),
                    "ancestors": ([parent["id"]] + parent["ancestors"]) if parent else [],
-                   "generic": False, "source": "mirkb", "spec": True}
+                   "generic": False, "benign": False, "source": "mirkb", "spec": True}
             records[f"mirkb:{target}"] = rec
             by_name[target] = rec
         alias = row["alias"]
@@ -146,8 +262,18 @@ def build_cancer_lexicon(obo: Path, additions: Path) -> list[dict]:
         if held and held != target:
             # The ontology already names this form as another term: it wins (never hand-type it).
             raise ValueError(f"{additions}: {alias!r} is already the DO term {held!r}; remove the row")
-        forms = {alias} if row.get("kind") == "abbreviation" else spelling_variants(alias)
+        forms = {alias, alias + "s"} if row.get("kind") == "abbreviation" else spelling_variants(alias)
+        for form in forms:
+            # The slim and §3 names are the contract's; a wider NCIt term that authors' usage
+            # (an addition) maps onto one of them gives up that form.
+            key = ncit_by_alias.pop(form.lower(), None)
+            if key in records and key != f"mirkb:{target}":
+                other = records[key]
+                other["aliases"] = [a for a in other["aliases"] if a.lower() != form.lower()]
+                if other["canonical"].lower() == form.lower() or not other["aliases"]:
+                    del records[key]
         rec["aliases"] = sorted(set(rec["aliases"]) | forms)
+    add_cancer_carcinoma_variants(records)
     return sorted(records.values(), key=lambda r: (r["id"] or "~", r["canonical"]))
 
 
@@ -162,6 +288,23 @@ def build_mirbase_numbers(tsv: Path) -> list[str]:
     return sorted(numbers, key=int)
 
 
+def data_version(obo: Path) -> str:
+    with obo.open(encoding="utf-8") as fh:
+        return next((line.split(":", 1)[1].strip() for line in fh if line.startswith("data-version:")), "")
+
+
+def write_mirbase_table(tsv: Path, out: Path) -> None:
+    """The miRBase 22.1 names, accessions and previous names the extractor maps names with
+    (extractors/mirna.py), copied so that nothing outside the package is read at run time."""
+    with tsv.open(encoding="utf-8") as fh:
+        rows = sorted((r["name"], r["accession"], r["previous_names"]) for r in csv.DictReader(fh, delimiter="\t"))
+    with out.open("w", encoding="utf-8") as fh:
+        fh.write("# miRBase 22.1 human mature miRNAs (Kozomara et al. 2019, doi:10.1093/nar/gky1141);\n"
+                 "# built by scripts/build_lexicons.py from ../shared/ontology/mirbase_hsa_mature.tsv\n"
+                 "name\taccession\tprevious_names\n")
+        fh.writelines("\t".join(r) + "\n" for r in rows)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--ontology", type=Path, default=ROOT.parent / "shared" / "ontology")
@@ -170,14 +313,17 @@ def main(argv: list[str] | None = None) -> int:
     if not obo.exists():
         print(f"error: {obo} not found", file=sys.stderr)
         return 2
-    version = next((line.split(":", 1)[1].strip() for line in obo.open() if line.startswith("data-version:")), "")
-    lexicon = build_cancer_lexicon(obo, DATA / "cancer_additions.tsv")
+    ncit = args.ontology / "DO_NCIthesaurus_subset.obo"
+    version, ncit_version = data_version(obo), data_version(ncit)
+    lexicon = build_cancer_lexicon(obo, DATA / "cancer_additions.tsv", ncit)
     with (DATA / "cancer_lexicon.jsonl").open("w", encoding="utf-8") as out:
         for rec in lexicon:
             out.write(json.dumps(rec, ensure_ascii=False, sort_keys=True) + "\n")
     (DATA / "cancer_lexicon.meta.json").write_text(
-        json.dumps({"source": version, "built_by": "scripts/build_lexicons.py", "concepts": len(lexicon)}, indent=1)
+        json.dumps({"source": version, "sources": [version, ncit_version], "built_by": "scripts/build_lexicons.py",
+                    "concepts": len(lexicon), "benign": sum(r["benign"] for r in lexicon)}, indent=1)
         + "\n", encoding="utf-8")
+    write_mirbase_table(args.ontology / "mirbase_hsa_mature.tsv", DATA / "mirbase_mature.tsv")
     numbers = build_mirbase_numbers(args.ontology / "mirbase_hsa_mature.tsv")
     (DATA / "mirbase_numbers.txt").write_text(
         "# miRNA numbers of human mature miRNAs, miRBase 22.1 (current and previous names)\n"

@@ -13,8 +13,12 @@ from extractors.schema import EFFECTS
 
 def test_cancer_lexicon_covers_every_ontology_term_and_spec_name():
     lexicon = load_lexicon()
-    # 730 terms in the subset, one of them obsolete (obonet leaves obsolete terms out)
-    assert len([c for c in lexicon.concepts.values() if c.id.startswith("DOID:")]) == 729
+    ids = {c.id for c in lexicon.concepts.values() if c.id.startswith("DOID:")}
+    # the slim's 730 terms (one obsolete, which obonet leaves out) plus the NCIt subset's cancer
+    # subtypes and benign neoplasms
+    assert len(ids) > 2000
+    assert "DOID:0050865" in ids and not lexicon.concepts["tongue squamous cell carcinoma"].benign
+    assert lexicon.concepts["pituitary adenoma"].benign
     for name in ("lung cancer", "non-small cell lung carcinoma", "gastric cancer", "Merkel cell carcinoma",
                  "castration-resistant prostate cancer", "high-grade serous ovarian carcinoma"):
         assert name in lexicon.concepts
@@ -25,6 +29,7 @@ def test_cancer_lexicon_covers_every_ontology_term_and_spec_name():
 def test_lexicon_meta_names_the_ontology_release():
     meta = json.loads(resources.files("extractors.data").joinpath("cancer_lexicon.meta.json").read_text())
     assert meta["source"].startswith("doid/releases/")
+    assert any("NCIthesaurus" in s for s in meta["sources"]) and any("cancer_slim" in s for s in meta["sources"])
 
 
 def test_cell_line_table_has_at_least_forty_lines():
