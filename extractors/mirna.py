@@ -6,9 +6,10 @@ Authors write one miRNA in many ways (``miR-21``, ``microRNA-21``, ``hsa-miR-21-
 because PDF text and list punctuation defeat any tokenizer; ``MirnaRecognizer`` is the thin spaCy
 component that stores what it finds on ``doc.spans["mirna"]``.
 
-A name is kept only when its number exists among human miRNAs in miRBase 22.1 (mature names and
-previous names, ``extractors/data/mirbase_numbers.txt``): a PDF artefact such as ``miRNA-2 l``
-then gives nothing, as §2 asks, instead of a miRNA that does not exist.
+A name is kept when its number exists among human miRNAs in miRBase 22.1 (mature names and
+previous names, ``extractors/data/mirbase_numbers.txt``), or when it is typed in full ("miR-290")
+and then flagged ``unknown``: a PDF artefact such as ``miRNA-2 l`` still gives nothing, as §2
+asks. ``mirbase_id`` gives every canonical name its accession and status.
 """
 
 from __future__ import annotations
@@ -53,6 +54,8 @@ _CONT = re.compile(
 )
 
 
+# A name typed in full: species prefix, "miR"/"microRNA" head, one hyphen, number (no PDF joins).
+_WELL_FORMED = re.compile(r"(?:hsa-)?(?:miR|MiR|microRNA|MicroRNA|miRNA)-\d+[a-z]?(?:-[35]p)?$")
 # Typographic hyphens and dashes that PDF text puts inside names ("miR‐18a"); one character each,
 # so offsets stay valid.
 _DASHES = str.maketrans({c: "-" for c in DASHES})
@@ -192,7 +195,12 @@ def find_mirnas(text: str, clusters: dict[str, tuple[str, ...]] | None = None) -
             end = c.end()
         cl = _CLUSTER_WORD.match(text, end) if len(names) > 1 else None
         end = cl.end() if cl else end
-        kept = tuple(dict.fromkeys(n for n in names if _is_known(n)))
+        # a number miRBase lacks is kept (status "unknown") only for the first name of a mention
+        # typed in full, head, hyphen and number ("miR-290", "microRNA-9001"): PDF debris and
+        # run-together text ("miRNA-2 l", "miR202x") never gives a miRNA that does not exist
+        well_formed = (kind == "mir" and _WELL_FORMED.match(m.group(0)) is not None
+                       and 2 <= len(m["num"]) <= 4 and not re.match(r"\s?[A-Za-z0-9](?![A-Za-z0-9])", text[end:]))
+        kept = tuple(dict.fromkeys(n for i, n in enumerate(names) if _is_known(n) or (i == 0 and well_formed)))
         if kept:
             spans.append(MirnaMention(start, end, kept))
         pos = end
@@ -258,3 +266,58 @@ class MirnaRecognizer:
             spans.append(span)
         doc.spans[self.spans_key] = spans
         return doc
+
+
+# --- miRBase identifiers (issue 10 §2) --------------------------------------------------------
+
+#: Status of a name against miRBase 22.1 (README "miRNA identifiers", GUIDELINES):
+#: current (today's name, or an arm-less name of which miRBase has one arm only), previous (an
+#: older miRBase name of exactly one entry, e.g. "miR-21" → miR-21-5p), ambiguous (an arm-less
+#: name with both arms and no previous-name mapping, or an old name used by several entries: every
+#: candidate accession is given, 5p first, joined by ";"; or a known number without its member
+#: letter, "miR-181", with no id), family (a family or cluster name: no
+#: single accession), unknown (a well-formed name miRBase lacks, kept and flagged).
+MIRNA_STATUSES = ("current", "previous", "ambiguous", "family", "unknown")
+
+
+def _mirbase_name(raw: str) -> str:
+    name = re.sub(r"^[a-z]{3}-", "", raw.strip())
+    return re.sub(r"^mir-", "miR-", name)
+
+
+@lru_cache(maxsize=1)
+def _mirbase() -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
+    """Current name → accession and previous name → accessions, from the shipped miRBase table."""
+    text = resources.files("extractors.data").joinpath("mirbase_mature.tsv").read_text(encoding="utf-8")
+    current: dict[str, str] = {}
+    previous: dict[str, list[str]] = {}
+    lines = [ln for ln in text.splitlines() if ln and not ln.startswith("#")][1:]
+    for line in lines:
+        name, accession, old = (line.split("\t") + ["", ""])[:3]
+        current[_mirbase_name(name)] = accession
+        for prev in filter(None, old.split(";")):
+            if not prev.endswith("*"):  # star names are written as arms in canonical form
+                previous.setdefault(_mirbase_name(prev), []).append(accession)
+    return current, {k: tuple(dict.fromkeys(v)) for k, v in previous.items()}
+
+
+@lru_cache(maxsize=4096)
+def mirbase_id(name: str) -> tuple[str, str]:
+    """(accession or accessions joined by ";", status) of a canonical name (see MIRNA_STATUSES)."""
+    if name.endswith((" family", " cluster")):
+        return "", "family"
+    current, previous = _mirbase()
+    if name in current:
+        return current[name], "current"
+    if name in previous:
+        accessions = previous[name]
+        return ";".join(accessions), "previous" if len(accessions) == 1 else "ambiguous"
+    if not re.search(r"-[35]p$", name):
+        arms = [current[name + arm] for arm in ("-5p", "-3p") if name + arm in current]
+        if len(arms) == 1:
+            return arms[0], "current"
+        if arms:
+            return ";".join(arms), "ambiguous"
+    if _is_known(name):
+        return "", "ambiguous"  # "miR-181": the number exists, the member (a, b, c …) is not said
+    return "", "unknown"

@@ -393,12 +393,16 @@ class SentenceIndex:
 
 
 def dedupe(mentions: list[Mention]) -> list[Mention]:
-    """One row per (triple, evidence span): a sentence that states a triple twice gives one row."""
+    """One row per (triple, evidence span): a sentence that states a triple twice gives one row;
+    each row gets its miRNA's miRBase accession and status."""
+    from extractors.mirna import mirbase_id
+
     seen = set()
     out = []
     for m in mentions:
         key = (m.mirna, m.cancer, m.effect, m.start, m.end, m.source)
         if key not in seen:
             seen.add(key)
+            m.mirna_id, m.mirna_status = mirbase_id(m.mirna)  # text and table rows alike
             out.append(m)
     return out

@@ -24,6 +24,10 @@ OUTPUT_COLUMNS: tuple[str, ...] = (
     "rule",
     # Added after the TRIPLES.md §5 columns (the contract asks for "at least these columns"):
     "passage",
+    # after the §5 columns: the miRNA's miRBase 22.1 accession and how the name maps to it
+    # (extractors.mirna.MIRNA_STATUSES)
+    "mirna_id",
+    "mirna_status",
 )
 
 #: Kinds of passage a reader marks in a document (issue 8 §1). ``reference`` and ``table``
@@ -169,6 +173,9 @@ class Mention:
     #: Kind of passage the evidence sits in (title, abstract, heading, body, caption,
     #: table_footnote, table); "" when unknown.
     passage: str = ""
+    #: miRBase 22.1 accession(s) of ``mirna`` and the name's status (extractors.mirna.mirbase_id)
+    mirna_id: str = ""
+    mirna_status: str = ""
 
     def as_row(self) -> dict:
         return asdict(self)
