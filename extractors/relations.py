@@ -35,7 +35,7 @@ from extractors.cancer import Concept, choose_most_specific
 
 _CUE_KEYS = {"id", "kind"}
 _KINDS = {"process", "polarity", "expression", "marker", "role", "assoc", "negation", "hedge", "knockdown",
-          "object"}
+          "object", "experiment"}
 
 #: Process category × polarity → effect (None: no §4 effect for that direction).
 PROCESS_EFFECTS = {
@@ -213,6 +213,30 @@ def polarity_for_process(doc: Doc, cue: Cue, cues: list[Cue], clause_of) -> tupl
     return "", None
 
 
+_MODEL_WORDS = {"cell", "cells", "line", "lines", "mice", "mouse", "xenograft", "xenografts", "culture", "cultured",
+                "organoids", "spheroids", "vitro"}
+
+
+def level_set_by_experiment(doc: Doc, cue: Cue, cues: list[Cue], clause_of) -> bool:
+    """A level the authors set is not a finding about the cancer (GUIDELINES 29): "cells
+    transfected with miR-21 mimics showed increased miR-21", "treatment with cisplatin increased
+    miR-21 in lung cancer cells". An experiment cue counts within ten tokens in the same clause,
+    not across ", and" (a new statement); a treatment only in a model (cells, mice), not in patients."""
+    sent = doc[cue.start].sent
+    for exp in cues:
+        if exp.kind != "experiment" or clause_of(exp) != clause_of(cue):
+            continue
+        lo, hi = (exp.end, cue.start) if exp.end <= cue.start else (cue.end, exp.start)
+        if hi - lo > 10:
+            continue
+        if ", and " in " ".join(t.lower_ for t in doc[lo:hi]):
+            continue
+        if exp.category == "treatment" and not any(t.lower_ in _MODEL_WORDS for t in sent):
+            continue
+        return True
+    return False
+
+
 def _direction(cue: Cue) -> str:
     if cue.kind == "polarity":
         return cue.polarity
@@ -231,6 +255,12 @@ def expression_describes_mirna(doc: Doc, cue: Cue, mirna_spans: list[Span]) -> b
         return False
     if nxt is not None and nxt.lower_ == "by":
         return False  # "PTEN was reduced by miR-21": the miRNA is the agent
+    if word in _EXPERIMENT_NOUNS | {"expression", "overexpression"} and cue.start > 0 \
+            and _GENE_SYMBOL.match(doc[cue.start - 1].text) \
+            and not any(s.start <= cue.start - 1 < s.end for s in mirna_spans + list(doc.spans.get("cancer", []))):
+        return False  # "induced by HOXA9 overexpression": the word is the gene's level
+    if compares_subgroups(doc, cue):
+        return False
     near = [s for s in mirna_spans if abs(_gap(s, cue)) <= 12]
     if not near:
         return False
@@ -270,6 +300,34 @@ def _names_follow(doc: Doc, i: int, mirna_spans: list[Span]) -> bool:
         if doc[j].lower_ not in _NAME_LEAD and not doc[j].like_num:
             return False
     return False
+
+
+_GENE_SYMBOL = re.compile(r"^(?=[A-Z0-9-]*[A-Z][A-Z0-9-]*[A-Z0-9]$)[A-Z][A-Z0-9-]{1,9}$")
+_CONTROL_WORDS = {"normal", "healthy", "control", "controls", "adjacent", "benign", "noncancerous", "non-cancerous",
+                  "non-tumor", "non-tumour", "nontumor", "nontumour", "paired", "para-carcinoma", "paracancerous",
+                  "volunteers", "donors", "non-malignant", "nonmalignant"}
+#: §4: higher in more advanced / metastatic / resistant disease IS an up/down finding.
+_PROGRESSION_WORDS = re.compile(r"(?i)^(metasta\w*|advanced|late|resistant|chemoresistant|refractory|recurren\w*|"
+                                r"relaps\w*|invasive|aggressive|high-grade|stage|stages|grade|poor\w*|progress\w*)$")
+
+
+def compares_subgroups(doc: Doc, cue: Cue) -> bool:
+    """"higher in HPV-positive than in HPV-negative cervical cancer": two groups of one cancer,
+    not the cancer against controls and not more against less advanced disease (§4), so no
+    up/down row (GUIDELINES 30)."""
+    sent = doc[cue.start].sent
+    after = doc[cue.end:sent.end]
+    pivot = next((t.i for t in after if t.lower_ in {"than", "versus", "vs", "vs."}
+                  or (t.lower_ == "compared" and t.i + 1 < sent.end and doc[t.i + 1].lower_ in {"with", "to"})), None)
+    if pivot is None:
+        return False
+    other = doc[pivot + 1:sent.end]
+    cut = next((t.i for t in other if t.text in {",", ";", "."} or t.lower_ in {"and", "which", "whereas"}), sent.end)
+    other = doc[pivot + 1:cut]
+    if any(t.lower_ in _CONTROL_WORDS for t in other) or any(_PROGRESSION_WORDS.match(t.text) for t in sent):
+        return False
+    cancers = [s for s in doc.spans.get("cancer", []) if other.start <= s.start < other.end]
+    return bool(cancers) or any(t.lower_ in {"subtype", "subtypes", "subgroup", "subgroups"} for t in other)
 
 
 _EFFECT_VERB = re.compile(r"^(promot|enhanc|induc|facilitat|accelerat|stimulat|inhibit|suppress|reduc|decreas|"
@@ -550,7 +608,8 @@ def relate_sentence(doc: Doc, sent: Span, cues: list[Cue], heading_cancers: list
                 # a marker "for characterising metastasis / stage" is prognostic (GUIDELINES 20)
                 effect = "prognostic_marker" if has_metastasis and not has_diagnostic else "diagnostic_marker"
             found.append((effect, cue, False, f"marker:{cue.id}"))
-        elif cue.kind == "expression" and expression_describes_mirna(doc, cue, mirna_spans):
+        elif cue.kind == "expression" and expression_describes_mirna(doc, cue, mirna_spans) \
+                and not level_set_by_experiment(doc, cue, cues, clause_of):
             found.append((cue.effect, cue, False, f"expression:{cue.id}"))
 
     paired = respectively_pairs(doc, sent, mirna_spans, cancer_spans)
