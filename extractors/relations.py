@@ -229,7 +229,7 @@ def level_set_by_experiment(doc: Doc, cue: Cue, cues: list[Cue], clause_of) -> b
         lo, hi = (exp.end, cue.start) if exp.end <= cue.start else (cue.end, exp.start)
         if hi - lo > 10:
             continue
-        if ", and " in " ".join(t.lower_ for t in doc[lo:hi]):
+        if ", and " in " ".join(t.lower_ for t in doc[lo:hi + 1]):
             continue
         if exp.category == "treatment" and not any(t.lower_ in _MODEL_WORDS for t in sent):
             continue
