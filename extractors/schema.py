@@ -6,7 +6,6 @@ command line; keep them small and stable.
 
 from __future__ import annotations
 
-import bisect
 from dataclasses import asdict, dataclass, field
 
 #: Output columns of one mention row, in order (TRIPLES.md §5).
@@ -129,16 +128,6 @@ class Document:
     doi: str = ""
     #: What the reader had to repair to read it (bad bytes replaced, NUL characters replaced, ...).
     warnings: list[str] = field(default_factory=list)
-
-    def passage_at(self, offset: int) -> Passage | None:
-        """The passage holding character ``offset``, or None."""
-        i = bisect.bisect_right(self._passage_starts(), offset) - 1
-        if i >= 0 and offset < self.passages[i].end:
-            return self.passages[i]
-        return None
-
-    def _passage_starts(self) -> list[int]:
-        return [p.start for p in self.passages]
 
     def page_at(self, offset: int) -> int | None:
         """1-based page number of a character offset, or None when pages are unknown."""

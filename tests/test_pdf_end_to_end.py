@@ -43,3 +43,12 @@ def test_table_rows_point_into_the_document_text(pdf_doc):
     for m in Extractor().extract(pdf_doc):
         if m.source == "table":
             assert m.start >= 0 and pdf_doc.text[m.start:m.end].split()[0].startswith(m.evidence.split()[0])
+
+
+def test_pdf_passages_mark_the_boxed_table_and_the_heading(pdf_doc):
+    kinds = {(p.kind, " ".join(pdf_doc.text[p.start:p.end].split())) for p in pdf_doc.passages}
+    assert ("heading", "Results") in kinds
+    assert ("caption", "Table 1 Exosomal miRNAs in tumours") in kinds
+    table_text = " ".join(text for kind, text in kinds if kind == "table")
+    assert "miR-933" in table_text and "Glioma" in table_text
+    assert not any("miR-933" in text for kind, text in kinds if kind != "table")

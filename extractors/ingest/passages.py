@@ -101,13 +101,24 @@ def text_passages(cleaned: Cleaned) -> list[Passage]:
     return out
 
 
-def mark_spans(passages: list[Passage], spans: list[tuple[int, int]], kind: str) -> list[Passage]:
-    """Passages lying wholly inside one of ``spans`` (raw offsets) take ``kind`` (e.g. the lines of
-    a PDF table the table finder boxed)."""
+def mark_spans(passages: list[Passage], spans: list[tuple[int, int]], kind: str, text: str) -> list[Passage]:
+    """Cut passages at the edges of ``spans`` (raw offsets, e.g. the lines of a PDF table the table
+    finder boxed) and give the parts inside a span ``kind``: a caption run together with the table
+    below it becomes the caption and the table. ``text`` is the raw text (parts are stripped)."""
     if not spans:
         return passages
     spans = sorted(spans)
+    out: list[Passage] = []
     for p in passages:
-        if any(a <= p.start and p.end <= b for a, b in spans):
-            p.kind = kind
-    return passages
+        cuts = sorted({p.start, p.end, *(x for a, b in spans for x in (a, b) if p.start < x < p.end)})
+        for a, b in zip(cuts, cuts[1:], strict=False):
+            while a < b and text[a].isspace():
+                a += 1
+            while b > a and text[b - 1].isspace():
+                b -= 1
+            if a >= b:
+                continue
+            inside = any(x <= a and b <= y for x, y in spans)
+            part_kind = kind if inside else ("body" if p.kind == "caption" and a != p.start else p.kind)
+            out.append(Passage(part_kind, a, b))
+    return out

@@ -141,7 +141,7 @@ def read_pdf(path: Path, data: bytes) -> Document:
             doc.tables.append(table)
             doc.skip_spans.extend(_spans_in_box(line_spans, table.page, bbox))
         doc.skip_spans.sort()
-    doc.passages = mark_spans(layout_passages(text), doc.skip_spans, "table")
+    doc.passages = mark_spans(layout_passages(text), doc.skip_spans, "table", text)
     return doc
 
 
