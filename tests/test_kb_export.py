@@ -12,9 +12,10 @@ from mirkb.cli import main
 from mirkb.kb.export import infer_format, locate
 
 
-@pytest.fixture
-def kb(tmp_path):
-    return kb_invented.build(tmp_path / "kb.sqlite")
+@pytest.fixture(scope="module")
+def kb(tmp_path_factory):
+    """Read-only for the tests that use it: built once per module."""
+    return kb_invented.build(tmp_path_factory.mktemp("kb") / "kb.sqlite")
 
 
 def export(kb, out, *argv) -> None:

@@ -15,9 +15,10 @@ from mirkb.kb import KnowledgeBase
 from mirkb.kb.names import in_family, resolve_cancer
 
 
-@pytest.fixture
-def kb(tmp_path):
-    return kb_invented.build(tmp_path / "kb.sqlite")
+@pytest.fixture(scope="module")
+def kb(tmp_path_factory):
+    """Read-only for the tests that use it: built once per module."""
+    return kb_invented.build(tmp_path_factory.mktemp("kb") / "kb.sqlite")
 
 
 def triples(capsys, kb, *argv) -> set[tuple[str, str, str]]:
@@ -95,7 +96,8 @@ def test_source_hedged_document_and_support_filters(kb, capsys):
     assert (t["n_documents"], t["documents"], t["pmids"]) == (1, ["paper2"], ["222"])
 
 
-def test_run_filter_keeps_evidence_written_by_that_run(kb, capsys, tmp_path):
+def test_run_filter_keeps_evidence_written_by_that_run(capsys, tmp_path):
+    kb = kb_invented.build(tmp_path / "kb.sqlite")  # this test adds a run: its own knowledge base
     with KnowledgeBase(kb) as store:
         run = store.start_run("cfg-2", "invented", "0.1.0")
         info, found = kb_invented.documents()[2]
