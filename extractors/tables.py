@@ -657,6 +657,99 @@ def _unglue(text: str) -> str:
     return re.sub(r"(?<=[a-z])(?=(?:circ|lnc)[-_A-Z0-9])", " ", text)
 
 
+# --- shape (e): one row per line, cells delimited -----------------------------------------------
+
+#: A footnote line under a table: a mark then a capital ("aThe …", "* P < 0.05"), "Abbreviations:",
+#: "Note:", or a definition ("HCC, hepatocellular carcinoma").
+_FOOTNOTE_LINE = re.compile(r"^\s*(?:[a-z*†‡§¶#ᵃ-ᶻ]\s?[A-Z(]|[*†‡§¶#]|Abbreviations?\b|Notes?\b"
+                            r"|[A-Z][A-Za-z0-9]{1,7}\s*[,:=]\s*[a-z])")
+
+
+def split_cells(line: str) -> tuple[str, list[str]] | None:
+    """(delimiter, cells) of a table row flattened into one line — cells separated by " | ", tabs
+    or runs of two or more spaces — or None for a line of one cell."""
+    text = line.strip()
+    if " | " in f" {text} ":
+        kind, cells = "pipe", [c.strip() for c in text.split("|")]
+    elif "\t" in text:
+        kind, cells = "tab", [c.strip() for c in text.split("\t")]
+    else:
+        kind, cells = "spaces", [p for p in _SPACES.split(text) if p]
+    return (kind, cells) if len(cells) >= 2 else None
+
+
+def _fill_header(rows: list[list[str]]) -> list[list[str]]:
+    """Header rows of a flattened table with spanning cells repeated: an empty cell right of a
+    filled one in an upper row is the same cell (colspan); an empty cell under a filled one
+    continues it (rowspan)."""
+    rows = [list(r) for r in rows]
+    for r, row in enumerate(rows[:-1]):
+        for c in range(1, len(row)):
+            if not row[c] and row[c - 1]:
+                row[c] = row[c - 1]
+        rows[r] = row
+    for r in range(1, len(rows)):
+        rows[r] = [cell or rows[r - 1][c] for c, cell in enumerate(rows[r])]
+    return rows
+
+
+def _delimited(lines: list[_Line], k: int) -> Table | None:
+    """A table flattened one row per line from line ``k``: header lines (no miRNA, several cells),
+    then rows; a line of one short cell between rows is a group row."""
+    first = split_cells(lines[k].text)
+    if first is None:
+        return None
+    kind = first[0]
+    block: list[tuple[_Line, list[str]]] = []
+    i = k
+    while i < len(lines):
+        line = lines[i]
+        if line.blank:
+            nxt = next((ln for ln in lines[i + 1:i + 3] if not ln.blank), None)
+            if nxt is None or (split_cells(nxt.text) or ("",))[0] != kind:
+                break
+            i += 1
+            continue
+        cells = split_cells(line.text)
+        if cells is not None and cells[0] == kind and not any(len(c) > 150 for c in cells[1]):
+            block.append((line, cells[1]))
+        elif (block and len(line.text.strip()) <= 60 and not _CAPTION.match(line.text)
+              and i + 1 < len(lines) and (split_cells(lines[i + 1].text) or ("",))[0] == kind):
+            block.append((line, [line.text.strip()]))  # a group row
+        else:
+            break
+        i += 1
+    if kind == "spaces" and (len(block) < 3 or any(_is_prose(ln.text) for ln, _ in block)):
+        return None
+    if len(block) < 2 or not any(find_mirnas(c) for _, cells in block for c in cells):
+        return None
+    width = max(len(cells) for _, cells in block)
+    grid = [(ln, (cells + [""] * width)[:width]) for ln, cells in block]
+    n_head = 0
+    while (n_head < min(3, len(grid) - 1) and not any(find_mirnas(c) for c in grid[n_head][1])
+           and len({c for c in grid[n_head][1] if c}) >= 2):
+        n_head += 1
+    header_rows = _fill_header([cells for _, cells in grid[:n_head]])
+    body = grid[n_head:]
+    from extractors.table_model import merge_header
+
+    start = block[0][0].start
+    caption = ""
+    back = k - 1
+    while back >= 0 and back >= k - 2 and lines[back].blank:
+        back -= 1
+    if back >= 0 and _CAPTION.match(lines[back].text):
+        caption, start = " ".join(lines[back].text.split()), lines[back].start
+    notes = []
+    for line in lines[i:i + 4]:
+        if line.blank or _CAPTION.match(line.text) or not _FOOTNOTE_LINE.match(line.text):
+            break
+        notes.append(line.text.strip())
+    return Table(caption, merge_header(header_rows), [cells for _, cells in body],
+                 [(ln.start, ln.end) for ln, _ in body], header_rows=header_rows if n_head > 1 else [],
+                 footnotes="\n".join(notes), start=start, end=block[-1][0].end, shape="delimited")
+
+
 # --- entry points -------------------------------------------------------------------------------
 
 
@@ -680,6 +773,8 @@ def find_text_tables(text: str) -> list[Table]:
             parts = [p for p in _SPACES.split(line.text.strip()) if p]
             if len(parts) >= 2 and all(column_role(p) for p in parts):
                 table = _space_aligned(lines, None, k, parts)
+        if table is None and not _CAPTION.match(line.text):
+            table = _delimited(lines, k)
         if table is not None:
             tables.append(table)
             taken.append((table.start, table.end))

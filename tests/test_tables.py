@@ -332,3 +332,49 @@ def test_run_together_header_splits_into_columns():
 
 def test_text_without_tables_gives_none():
     assert find_text_tables("Table 1 shows that miR-21 is high in lung cancer.\n" + PROSE) == []
+
+
+# --- flattened rows ---------------------------------------------------------------------------------
+
+PIPE_TABLE = """Some running text before the table.
+Table 3 Invented miRNA changes in renal cell carcinoma
+Invented module | | Score
+miRNA (up)ᵃ | Target | Score
+hsa-miR-21 | GENE1 | 5
+ | GENE2 | 4
+hsa-miR-155 | GENE3 | 3
+ᵃ Invented tissue pairs.
+Running text resumes here.
+"""
+
+
+def test_flattened_rows_with_pipes_read_by_the_table_model():
+    table = _only(PIPE_TABLE)
+    assert table.shape == "delimited"
+    assert table.header_rows == [["Invented module", "Invented module", "Score"], ["miRNA (up)ᵃ", "Target", "Score"]]
+    assert table.footnotes == "ᵃ Invented tissue pairs."
+    assert [PIPE_TABLE[a:b] for a, b in table.row_spans][1] == " | GENE2 | 4"
+    found = _triples(table_mentions("d", table))
+    assert found == {("miR-21", "renal cell carcinoma", "upregulated"),
+                     ("miR-155", "renal cell carcinoma", "upregulated")}
+
+
+def test_flattened_rows_with_tabs_and_a_group_row():
+    text = ("Table 1 Invented profile\nmiRNA\tFold change\tP value\nMelanoma\nmiR-21\t2.5\t0.001\n"
+            "miR-155\t0.3\t0.02\nGlioma\nmiR-34a\t1.9\t0.4\n")
+    table = _only(text)
+    found = _triples(table_mentions("d", table))
+    assert found == {("miR-21", "melanoma", "upregulated"), ("miR-155", "melanoma", "downregulated")}
+
+
+def test_flattened_rows_with_runs_of_spaces():
+    text = ("Table 2 Invented roles\nCancer type     miRNA      Function\n"
+            "Lung, breast    miR-21     Promotes invasion\n"
+            "Gastric cancer  miR-34a    Tumour suppressor\n")
+    found = _triples(table_mentions("d", _only(text)))
+    assert found == {("miR-21", "lung cancer", "promotes_metastasis"), ("miR-21", "breast cancer", "promotes_metastasis"),
+                     ("miR-34a", "gastric cancer", "suppresses_tumor")}
+
+
+def test_prose_with_a_pipe_is_not_a_table():
+    assert find_text_tables("We measured miR-21 | and nothing else.\nNext sentence here.\n") == []
