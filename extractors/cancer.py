@@ -60,7 +60,7 @@ class Lexicon:
 
     def lookup(self, text: str) -> Concept | None:
         """The concept a written name denotes, or None (generic "cancer" is returned flagged)."""
-        text = " ".join(text.split())
+        text = " ".join(text.translate(TO_HYPHEN).split())
         return self.abbreviations.get(text) or self.words.get(text.lower()) or self.cell_lines.get(text)
 
 
@@ -72,9 +72,7 @@ def _read_data(name: str) -> str:
 DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
 
 
-def dash_variants(alias: str) -> set[str]:
-    """The alias with its ASCII hyphens written as each Unicode hyphen or dash."""
-    return {alias} | ({alias.replace("-", d) for d in DASHES} if "-" in alias else set())
+TO_HYPHEN = str.maketrans({d: "-" for d in DASHES})  # one character each: offsets stay valid
 
 
 def _prefer(a: Concept, b: Concept, spec_names: set[str]) -> Concept:
@@ -109,10 +107,9 @@ def load_lexicon() -> Lexicon:
         records.append((rec, concept))
     spec_names = {rec["canonical"] for rec, _ in records if rec["spec"]}
     for rec, concept in records:
-        for written in rec["aliases"]:
-            for alias in dash_variants(written):
-                table, key = (abbreviations, alias) if _is_abbreviation(alias) else (words, alias.lower())
-                table[key] = _prefer(table[key], concept, spec_names) if key in table else concept
+        for alias in rec["aliases"]:
+            table, key = (abbreviations, alias) if _is_abbreviation(alias) else (words, alias.lower())
+            table[key] = _prefer(table[key], concept, spec_names) if key in table else concept
     cell_lines: dict[str, Concept] = {}
     rows = csv.DictReader((ln for ln in _read_data("cell_lines.tsv").splitlines() if not ln.startswith("#")),
                           delimiter="\t")
@@ -121,7 +118,7 @@ def load_lexicon() -> Lexicon:
         if not row.get("cell_line") or target is None:
             raise LexiconError(f"cell_lines.tsv:{n}: unknown cancer {row.get('canonical')!r}")
         name = row["cell_line"]
-        for form in {name, name.replace("-", ""), name.replace("-", " "), *dash_variants(name)}:
+        for form in {name, name.replace("-", ""), name.replace("-", " ")}:
             cell_lines[form] = target
     return Lexicon(concepts, words, abbreviations, cell_lines)
 
@@ -198,6 +195,7 @@ class CancerRecognizer:
     def __init__(self, nlp: Language, spans_key: str = "cancer"):
         self.spans_key = spans_key
         self.lexicon = load_lexicon()
+        self.tokenizer = nlp.tokenizer
         if not Span.has_extension("cancer"):
             Span.set_extension("cancer", default=None)
         # Set by the extractor when a document is read passage by passage: {"abbreviations":
@@ -217,8 +215,7 @@ class CancerRecognizer:
     def _add(nlp: Language, matcher: PhraseMatcher, label: str, phrases: list[str]) -> None:
         matcher.add(label, list(nlp.tokenizer.pipe(phrases)))
 
-    def _concept(self, label: str, span: Span) -> Concept | None:
-        text = span.text
+    def _concept(self, label: str, text: str) -> Concept | None:
         if label == "W":
             return self.lexicon.words.get(" ".join(text.lower().split()))
         if label == "A":
@@ -227,12 +224,21 @@ class CancerRecognizer:
 
     def __call__(self, doc: Doc) -> Doc:
         found: list[Span] = []
+        text = doc.text
+        # Unicode hyphens and dashes ("non‐small cell", "MDA‐MB‐231") are matched on a copy of the
+        # text with ASCII hyphens (same length, so offsets map back) instead of as lexicon variants
+        mdoc = self.tokenizer(text.translate(TO_HYPHEN)) if any(d in text for d in DASHES) else doc
         for matcher in (self.words, self.exact):
-            for match_id, start, end in matcher(doc):
+            for match_id, start, end in matcher(mdoc):
                 label = doc.vocab.strings[match_id]
-                span = Span(doc, start, end, label="CELL_LINE" if label == "C" else "CANCER")
-                concept = self._concept(label, span)
-                if concept is not None and (not concept.generic or concept.benign):
+                written = mdoc[start:end]
+                concept = self._concept(label, written.text)
+                if concept is None or (concept.generic and not concept.benign):
+                    continue
+                kind = "CELL_LINE" if label == "C" else "CANCER"
+                span = Span(doc, start, end, label=kind) if mdoc is doc else doc.char_span(
+                    written.start_char, written.end_char, label=kind)
+                if span is not None:  # a match inside one token of the original ("non‐small") is not one
                     span._.cancer = concept
                     found.append(span)
         defined = self._defined_abbreviations(doc, found)
