@@ -18,7 +18,7 @@ COMPILE := $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-e
 	--no-emit-index-url --no-emit-find-links
 
 MAKEFLAGS += --no-print-directory
-.PHONY: run test install install-dev lock lock-upgrade clean bench
+.PHONY: run test install install-dev lock lock-upgrade clean bench model
 
 $(BIN)/python:
 	@echo "creating $(VENV) (pip output: $(LOG))"
@@ -50,6 +50,23 @@ test: $(DEV_STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+# Retrain the bundled tagger + parser (extractors/data/genia_parser) from the GENIA treebank:
+# prepare the splits, spacy convert, spacy train (models/genia_parser/config.cfg, fixed seed),
+# then score it on the held-out test split (build/genia_test_scores.json). Not part of run/test.
+GENIA ?= ../shared/treebanks/genia_ud
+PARSER_DIR := extractors/data/genia_parser
+model: $(STAMP)
+	$(BIN)/python scripts/genia_prepare.py $(GENIA) build/genia
+	for split in train dev test; do $(BIN)/python -m spacy convert -n 1 -c conllu build/genia/$$split.conllu build/genia || exit 1; done
+	rm -rf build/genia_model
+	nice -n 10 $(BIN)/python -m spacy train models/genia_parser/config.cfg --code scripts/spacy_code.py \
+		--paths.train build/genia/train.spacy --paths.dev build/genia/dev.spacy --output build/genia_model
+	rm -rf $(PARSER_DIR) && cp -r build/genia_model/model-best $(PARSER_DIR)
+	$(BIN)/python scripts/genia_prepare.py --attribute $(PARSER_DIR)
+	$(BIN)/python -m spacy evaluate $(PARSER_DIR) build/genia/test.spacy --code scripts/spacy_code.py \
+		--output build/genia_test_scores.json
+	du -sh $(PARSER_DIR)
 
 # Re-pin after editing dependencies in pyproject.toml (needs PyPI): commit both lock files.
 # Runtime dependencies go in [project] dependencies; test tools in the `dev` extra; optional drivers

@@ -48,10 +48,14 @@ class ExtractSettings:
     PyPI: the default is scispacy's tokenizer + abbreviation detector + mirkb's rules and
     lexicons. Env ``MIRKB_MODEL``.
     ``tables``: also read tables (structured ones from PDF/XML and ones flattened into text).
+    ``syntax``: parse the sentences that state an effect to find whose it is (extractors/syntax.py;
+    the model's parser when ``model`` has one, else the bundled GENIA parser). Env
+    ``MIRKB_SYNTAX=0`` turns it off.
     """
 
     model: str = field(default_factory=lambda: os.environ.get("MIRKB_MODEL", ""))
     tables: bool = True
+    syntax: bool = field(default_factory=lambda: os.environ.get("MIRKB_SYNTAX", "1") not in {"0", "no", "false"})
 
 
 @functools.lru_cache(maxsize=1)
@@ -59,7 +63,11 @@ def rules_fingerprint() -> bytes:
     """sha256 over the shipped data files and extractor modules (read once per process)."""
     digest = hashlib.sha256()
     package = resources.files("extractors")
-    for folder in (package.joinpath("data"), package, package.joinpath("ingest")):
+    # the bundled parser's meta.json carries its training scores, so a retrained model counts too
+    for folder in (package.joinpath("data"), package, package.joinpath("ingest"),
+                   package.joinpath("data", "genia_parser")):
+        if not folder.is_dir():
+            continue
         for item in sorted(folder.iterdir(), key=lambda f: f.name):
             if item.is_file() and item.name.endswith((".py", ".jsonl", ".tsv", ".txt", ".json")):
                 digest.update(item.name.encode() + b"\0" + item.read_bytes())
@@ -183,12 +191,14 @@ class Extractor:
     def __init__(self, settings: ExtractSettings | None = None):
         from extractors.nlp import SentenceCueMatcher, build_nlp
         from extractors.relations import build_cue_matcher
+        from extractors.syntax import load_parser
 
         self.settings = settings or ExtractSettings()
         started = time.perf_counter()
         self.nlp = build_nlp(self.settings.model)
         cue_matcher, self.cue_records = build_cue_matcher(self.nlp)
         self.cue_matcher = SentenceCueMatcher(cue_matcher)
+        self.parser = load_parser(self.settings.model, self.settings.syntax)
         self.startup_seconds = time.perf_counter() - started
         #: sentences read since the extractor was built (for run summaries)
         self.sentences_read = 0
@@ -210,7 +220,8 @@ class Extractor:
         for view in self.sentences(doc, tables, passages):
             if not view.mirnas:
                 continue
-            for rel in relate_sentence(view.sdoc, view.sent, view.cues, view.context, view.mirnas, view.cancers):
+            for rel in relate_sentence(view.sdoc, view.sent, view.cues, view.context, view.mirnas, view.cancers,
+                                       syntax=self.parser):
                 start, end = view.raw_span
                 in_evidence = EvidenceOffsets(view.sent.text, view.sent.start_char)
                 mentions.append(Mention(

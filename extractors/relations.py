@@ -31,6 +31,7 @@ from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 
+from extractors import syntax as _syntax
 from extractors.cancer import Concept, choose_most_specific
 
 _CUE_KEYS = {"id", "kind"}
@@ -55,6 +56,8 @@ PROCESS_EFFECTS = {
     ("apoptosis", "-"): "promotes_growth",
 }
 
+#: Cue kinds whose effect belongs to a grammatical subject (syntax.effect_targets).
+_OWNED_KINDS = {"process", "role", "marker"}
 _CLAUSE_BREAKS = {";", "whereas", "while", "whilst", "but", "however", "although", "conversely", "meanwhile"}
 _COPULA = {"is", "was", "were", "are", "be", "been", "being", "remained", "became", "appeared", "seemed"}
 #: Between a polarity word and a process, these mean the word is about something else.
@@ -235,6 +238,17 @@ def level_set_by_experiment(doc: Doc, cue: Cue, cues: list[Cue], clause_of) -> b
             continue
         return True
     return False
+
+
+def _polarity_candidates(doc: Doc, cues: list[Cue]) -> dict[int, Cue]:
+    """Words that can give a process its polarity, by token (for the parse)."""
+    out: dict[int, Cue] = {}
+    for c in cues:
+        if c.kind in {"polarity", "expression", "knockdown"} and doc[c.start].lower_ not in _INTENSIFIERS \
+                and not (c.kind == "knockdown" and c.start > 0 and _NAME_TOKEN.search(doc[c.start - 1].text)) \
+                and not (c.start > 0 and doc[c.start - 1].text in {"-", "–"} and not doc[c.start - 1].whitespace_):
+            out.setdefault(c.start, c)  # "MALAT1-mediated", "TGF-β-induced" name a cause, not a polarity
+    return out
 
 
 def _direction(cue: Cue) -> str:
@@ -535,9 +549,10 @@ def respectively_pairs(doc: Doc, sent: Span, mirna_spans: list[Span], cancer_spa
 
 
 def relate_sentence(doc: Doc, sent: Span, cues: list[Cue], heading_cancers: list[Concept],
-                    mirna_spans: list[Span] | None = None, cancer_spans: list[Span] | None = None
-                    ) -> list[Relation]:
-    """Relations stated by one sentence. Spans default to those of ``doc`` inside the sentence."""
+                    mirna_spans: list[Span] | None = None, cancer_spans: list[Span] | None = None,
+                    syntax=None) -> list[Relation]:
+    """Relations stated by one sentence. Spans default to those of ``doc`` inside the sentence.
+    ``syntax`` (an ``extractors.syntax.Parser``) settles whose effect and which polarity."""
     if mirna_spans is None:
         mirna_spans = [s for s in doc.spans.get("mirna", []) if s.start >= sent.start and s.end <= sent.end]
     if not mirna_spans:
@@ -566,6 +581,10 @@ def relate_sentence(doc: Doc, sent: Span, cues: list[Cue], heading_cancers: list
     has_prognostic = any(c.effect == "prognostic_marker" for c in cues)
     has_diagnostic = any(c.effect == "diagnostic_marker" for c in cues)
     has_metastasis = any(c.category in {"metastasis", "clinical"} for c in cues)
+    # parse only a sentence whose cues carry an effect that someone has to own
+    parse = syntax(sent, mirna_spans) if syntax is not None and any(
+        c.kind in _OWNED_KINDS for c in cues) else None
+    governing = _polarity_candidates(doc, cues) if parse is not None else {}
 
     # (effect, cue, direction-sensitive) for every cue that yields an effect
     found: list[tuple[str, Cue, bool, str]] = []
@@ -587,6 +606,11 @@ def relate_sentence(doc: Doc, sent: Span, cues: list[Cue], heading_cancers: list
             found.append(("drug_resistance", cue, False, f"assoc:{cue.id}"))
             continue
         direction, pol = polarity_for_process(doc, cue, cues, clause_of)
+        if parse is not None:
+            by_tree, decided = parse.governing_polarity(cue.start, cue.end, governing,
+                                                          pol.start if pol is not None else None)
+            if decided:
+                direction, pol = (_direction(by_tree), by_tree) if by_tree is not None else ("", None)
         if not direction and cue.polarity:
             direction = cue.polarity  # a verb that carries its polarity: "sensitized cells to X"
         if not direction:
@@ -599,7 +623,16 @@ def relate_sentence(doc: Doc, sent: Span, cues: list[Cue], heading_cancers: list
         if cue in consumed:
             continue
         if cue.kind == "role":
-            found.append((cue.effect, cue, False, f"role:{cue.id}"))
+            effect = cue.effect
+            if parse is not None:
+                if _syntax.role_describes_other(parse, cue.start, cue.end, mirna_spans):
+                    continue
+                if _syntax.role_under_polarity(parse, cue.start, cue.end, governing, _direction,
+                                               mirna_spans) == "-":
+                    effect = _syntax.invert_role(effect)
+                    if not effect:
+                        continue
+            found.append((effect, cue, False, f"role:{cue.id}"))
         elif cue.kind == "marker":
             effect = cue.effect
             if effect == "biomarker":
@@ -624,6 +657,9 @@ def relate_sentence(doc: Doc, sent: Span, cues: list[Cue], heading_cancers: list
             if earlier:
                 last = max(clause_of_token(s.start) for s in earlier)
                 targets = [s for s in earlier if clause_of_token(s.start) == last]
+        if parse is not None and cue.kind in _OWNED_KINDS:
+            targets = _syntax.effect_targets(parse, cue.kind, cue.start, cue.end, targets, mirna_spans,
+                                             governing)
         for span in nearest_per_name(targets, cue):
             if mirna_is_object(doc, span, objects):
                 continue
