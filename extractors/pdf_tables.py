@@ -16,7 +16,8 @@ pdfplumber is slow (~40x pypdfium2), so callers pass only the pages whose text h
   turned upright first (a one-page copy with its /Rotate changed) and then read as above, so
   its rows come out in their own orientation.
 
-A row whose first cell is empty and that fills only a few cells continues the row above (cells
+A merged cell of a ruled grid is repeated into every row and column it covers
+(:func:`fill_merged`). A row whose first cell is empty and that fills only a few cells continues the row above (cells
 wrapped over lines) and is merged into it; a full row with an empty first cell sits under a
 first-column cell spanning several rows, and gets that cell repeated. The first row is the
 header.
@@ -151,7 +152,7 @@ def _tables_on_page(page, number: int) -> tuple[list[tuple[Table, BBox]], list[s
     found: list[tuple[Table, BBox]] = []
     claimed: set[int] = set()
     for ruled in page.find_tables(RULED_SETTINGS):
-        rows = _tidy(ruled.extract(x_tolerance=X_TOLERANCE))
+        rows = _tidy(fill_merged(ruled, ruled.extract(x_tolerance=X_TOLERANCE)))
         # Figures draw boxes too (forest plots, legends): a table has a real grid.
         if len(rows) < MIN_RULED_ROWS or max(len(r) for r in rows) < 2:
             continue
@@ -377,6 +378,29 @@ def _bottom_rule(page, column, rules, cap, x0, x1, line_h, end) -> float | None:
     if len(header) <= HEADER_MAX_LINES and after[0] - opening <= (HEADER_MAX_LINES + 1) * line_h:
         return after[1] if len(after) > 1 else page_end
     return after[0]
+
+
+def fill_merged(table, rows: list[list[str | None]]) -> list[list[str | None]]:
+    """Repeat a merged cell's text into every grid position it covers.
+
+    pdfplumber's grid gives None where a merged cell (spanning rows or columns) covers a position;
+    the covering cell is the one whose box holds the centre of that position, and it lies above
+    or to the left. Positions covered by nothing stay None."""
+    grid = [list(r.cells) for r in table.rows]
+    columns = table.columns
+    out = [list(r) for r in rows]
+    for i, cells in enumerate(grid):
+        for j, box in enumerate(cells):
+            if box is not None or j >= len(columns) or i >= len(out) or j >= len(out[i]):
+                continue
+            cx = (columns[j].bbox[0] + columns[j].bbox[2]) / 2
+            cy = (table.rows[i].bbox[1] + table.rows[i].bbox[3]) / 2
+            cover = next(((a, b) for a in range(i, -1, -1) for b in range(min(j, len(grid[a]) - 1), -1, -1)
+                          if grid[a][b] is not None and grid[a][b][0] <= cx <= grid[a][b][2]
+                          and grid[a][b][1] <= cy <= grid[a][b][3]), None)
+            if cover is not None and cover[1] < len(out[cover[0]]):
+                out[i][j] = out[cover[0]][cover[1]]
+    return out
 
 
 def _tidy(rows: list[list[str | None]]) -> list[list[str]]:

@@ -76,6 +76,10 @@ _SUPERSCRIPT = str.maketrans("abcdefghijklmnoprstuvwxyz0123456789", "ᵃᵇᶜ�
 MARKS = "ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻ⁰¹²³⁴⁵⁶⁷⁸⁹*†‡§¶#"
 
 
+def superscript(mark: str) -> str:
+    return mark.translate(_SUPERSCRIPT)
+
+
 def cell_text(el, marks: bool = False) -> str:
     """Text of a JATS cell or caption: line breaks separate words and footnote bodies are left
     out. With ``marks``, a superscript footnote mark is written in superscript ("miR (up)ᵇ")."""

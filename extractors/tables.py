@@ -693,6 +693,33 @@ def _fill_header(rows: list[list[str]]) -> list[list[str]]:
     return rows
 
 
+#: Where flattened footnotes run together: a letter mark glued to the next footnote's first word.
+_GLUED_MARK = re.compile(r"(?:^|(?<=[\w.;)\]])\s+)(?P<mark>[a-z])(?=[A-Z][a-z])")
+
+
+def _marked_notes(notes: list[str], header_rows: list[list[str]]) -> tuple[list[str], list[list[str]]]:
+    """Flattened footnotes split at their letter marks ("… respectively bDifferential …"), each
+    written with its mark in superscript as the JATS reader writes it, and a header cell's mark
+    after a closing bracket ("miR (up)b") likewise, so the model can tell which footnote a column
+    carries. A mark glued to a word ("Predictionc") cannot be told from the word and is left."""
+    from extractors.table_model import superscript
+
+    entries = []
+    for note in notes:
+        cuts = [m.start("mark") for m in _GLUED_MARK.finditer(note)]
+        if not cuts:
+            entries.append(note)
+            continue
+        entries += [note[:cuts[0]].strip()] if cuts[0] else []
+        entries += [f"{superscript(note[a])} {note[a + 1:b].strip()}" for a, b in zip(cuts, [*cuts[1:], len(note)],
+                                                                                      strict=True)]
+    marks = {e[0] for e in entries if e}
+    rows = [[re.sub(r"(?<=\))([a-z])$", lambda m: superscript(m.group(1))
+                    if superscript(m.group(1)) in marks else m.group(1), cell) for cell in row]
+            for row in header_rows]
+    return [e for e in entries if e], rows
+
+
 def _delimited(lines: list[_Line], k: int) -> Table | None:
     """A table flattened one row per line from line ``k``: header lines (no miRNA, several cells),
     then rows; a line of one short cell between rows is a group row."""
@@ -745,6 +772,7 @@ def _delimited(lines: list[_Line], k: int) -> Table | None:
         if line.blank or _CAPTION.match(line.text) or not _FOOTNOTE_LINE.match(line.text):
             break
         notes.append(line.text.strip())
+    notes, header_rows = _marked_notes(notes, header_rows)
     return Table(caption, merge_header(header_rows), [cells for _, cells in body],
                  [(ln.start, ln.end) for ln, _ in body], header_rows=header_rows if n_head > 1 else [],
                  footnotes="\n".join(notes), start=start, end=block[-1][0].end, shape="delimited")

@@ -244,3 +244,41 @@ def test_real_pdfs_through_read_pdf_find_every_table_caption():
     # A body sentence opening with "Table 3 and ..." is not a caption.
     assert all(t.caption[7:8] != " " or not t.caption[8:9].islower() for t in docs["gastroenterolres"].tables)
     assert {"Table 1:", "Table 2:", "Table 6:"} <= {t.caption[:8] for t in docs["gastroenterolres"].tables}
+
+
+def test_merged_cells_of_a_ruled_grid_fill_every_position_they_cover(tmp_path):
+    """An invented grid: "Glioma" spans two rows, "Breast cancer" spans the whole row (a group row)."""
+    from extractors.table_model import read_table
+
+    path = tmp_path / "merged.pdf"
+    c = canvas.Canvas(str(path), pagesize=A4)
+    height = A4[1]
+
+    def y(top: float) -> float:
+        return height - top
+
+    xs = [50, 200, 330, 500]
+    c.setFont("Helvetica", 9)
+    c.drawString(50, y(90), "Table 1 Invented merged cells")
+    for top, x0 in ((100, 50), (120, 50), (140, 200), (160, 50), (180, 50), (200, 50)):
+        c.line(x0, y(top), 500, y(top))  # no rule under "Glioma" in the first column
+    for x in (50, 500):
+        c.line(x, y(100), x, y(200))
+    for x in (200, 330):
+        c.line(x, y(100), x, y(160))
+        c.line(x, y(180), x, y(200))  # none across the group row
+    cells = [(115, ["Cancer", "miRNA", "Function"]), (135, ["Glioma", "miR-21", "Promotes invasion"]),
+             (155, ["", "miR-155", "Promotes growth"]), (195, ["", "miR-10b", "Promotes metastasis"])]
+    for top, texts in cells:
+        for x, text in zip(xs, texts, strict=False):
+            c.drawString(x + 4, y(top), text)
+    c.drawString(54, y(175), "Breast cancer")
+    c.showPage()
+    c.save()
+    [table] = find_pdf_tables(path)
+    assert table.header == ["Cancer", "miRNA", "Function"]
+    assert table.rows[1] == ["Glioma", "miR-155", "Promotes growth"]
+    assert table.rows[2] == ["Breast cancer"] * 3
+    found = {(m.mirna, m.cancer, m.effect) for m in read_table("d", table)}
+    assert ("miR-155", "glioma", "promotes_growth") in found
+    assert ("miR-10b", "breast cancer", "promotes_metastasis") in found

@@ -378,3 +378,13 @@ def test_flattened_rows_with_runs_of_spaces():
 
 def test_prose_with_a_pipe_is_not_a_table():
     assert find_text_tables("We measured miR-21 | and nothing else.\nNext sentence here.\n") == []
+
+
+def test_flattened_footnotes_run_together_are_split_at_their_marks():
+    text = ("Table 4 Invented modules\nmiR (up)b | Target | Pearson r (cell lines)c\nmiR-21 | GENE1 | -0.4\n"
+            "miR-155 | GENE2 | -0.6\naInvented study. bLevels measured in melanoma tissue. cMeasured in glioma "
+            "cell lines.\n")
+    table = _only(text)
+    assert table.footnotes.splitlines()[1] == "ᵇ Levels measured in melanoma tissue."
+    found = _triples(table_mentions("d", table))
+    assert found == {("miR-21", "melanoma", "upregulated"), ("miR-155", "melanoma", "upregulated")}
