@@ -68,3 +68,42 @@ def close_runs_of_this_process() -> list[int]:
             continue
         RunLease._held.discard((url, run_id))
     return closed
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: get SIGTERM when the parent dies, even by SIGKILL (Linux)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except Exception:  # noqa: BLE001 - not Linux: the session below still spares it from Ctrl-C
+        pass
+
+
+def guard_prefect_server() -> None:
+    """Start Prefect's temporary API server in a session of its own and tied to this process's life.
+
+    In mirkb's process group the server gets the terminal's Ctrl-C too and dies at once, while the
+    flow still reports its crash to it, retrying for minutes: Ctrl-C seemed to do nothing. Out of
+    the group it lives until Prefect stops it at exit (SIGTERM and Ctrl-C unwind to that); with
+    PR_SET_PDEATHSIG it also ends when mirkb is killed outright.
+    """
+    import subprocess
+    import types
+
+    try:
+        from prefect.server.api import server as api_server
+    except ImportError:
+        return
+    if getattr(api_server, "_mirkb_guarded", False):
+        return
+    real_popen = subprocess.Popen
+
+    def popen(*args, **kwargs):
+        kwargs.setdefault("start_new_session", True)
+        kwargs.setdefault("preexec_fn", _die_with_parent)
+        return real_popen(*args, **kwargs)
+
+    # A private view of the subprocess module for Prefect's server module only.
+    api_server.subprocess = types.SimpleNamespace(**{**vars(subprocess), "Popen": popen})
+    api_server._mirkb_guarded = True

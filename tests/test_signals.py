@@ -1,5 +1,4 @@
-"""Issue 11 item 4: SIGTERM ends `mirkb run` (Prefect) and `mirkb serve` cleanly (Ctrl-C, SIGINT, takes
-the same path: mirkb.signals turns both into one KeyboardInterrupt).
+"""Issue 11 item 4: SIGTERM and Ctrl-C end `mirkb run` and `mirkb serve` (Prefect) cleanly.
 
 Each test starts the real command in a subprocess (its own session), waits until its refresh has a
 "running" run row (Prefect's temporary API is up by then), sends the signal, and checks: the process
@@ -44,7 +43,8 @@ def _start(args: list[str], tmp_path: Path) -> subprocess.Popen:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
 
 
-def _interrupt_when_running(proc: subprocess.Popen, kb: Path, sig: int) -> tuple[int, str, list[psutil.Process]]:
+def _interrupt_when_running(proc: subprocess.Popen, kb: Path, sig: int,
+                            group: bool = False) -> tuple[int, str, list[psutil.Process]]:
     deadline = time.monotonic() + 120
     while "running" not in _status(kb):
         assert proc.poll() is None, proc.communicate()[1][-3000:]
@@ -52,7 +52,10 @@ def _interrupt_when_running(proc: subprocess.Popen, kb: Path, sig: int) -> tuple
         time.sleep(0.3)
     time.sleep(1.5)  # inside a document's extraction
     children = psutil.Process(proc.pid).children(recursive=True)
-    proc.send_signal(sig)
+    if group:
+        os.killpg(proc.pid, sig)  # what Ctrl-C in a terminal does: the whole foreground group
+    else:
+        proc.send_signal(sig)
     try:
         _out, err = proc.communicate(timeout=60)
     except subprocess.TimeoutExpired:
@@ -78,20 +81,29 @@ def _assert_nothing_left(children: list[psutil.Process], session: int) -> None:
 
 
 @pytest.mark.prefect
-def test_sigterm_ends_a_prefect_run_and_a_prefect_serve_with_their_servers(tmp_path):
-    # Both at once: each pays Prefect's start-up (~20-40 s), so in parallel the suite pays it once.
+def test_sigterm_ctrl_c_and_sigkill_leave_no_prefect_server_behind(tmp_path):
+    # All at once: each pays Prefect's start-up (~20-40 s), so in parallel the suite pays it once.
+    cases = {  # name: (command, signal, to the whole process group (a terminal's Ctrl-C), exit status)
+        "run-sigterm": ("run", signal.SIGTERM, False, 143),
+        "serve-ctrl-c": ("serve", signal.SIGINT, True, 130),
+        "run-sigkill": ("run", signal.SIGKILL, False, -9),
+    }
     procs = {}
-    for name in ("run", "serve"):
+    for name, (command, *_rest) in cases.items():
         folder = tmp_path / name
         corpus, kb = folder / "corpus", folder / "kb.sqlite"
         kb_fakes.write_corpus(corpus, 60)
-        when = ["--every", "1"] if name == "serve" else []
-        procs[name] = (_start([name, *when, "--corpus", str(corpus), "--kb", str(kb),
+        when = ["--every", "1"] if command == "serve" else []
+        procs[name] = (_start([command, *when, "--corpus", str(corpus), "--kb", str(kb),
                                "--gold", str(folder / "none")], folder), kb)
     for name, (proc, kb) in procs.items():
-        code, err, children = _interrupt_when_running(proc, kb, signal.SIGTERM)
-        assert code == 143, f"{name}: {err[-3000:]}"
-        assert "Traceback" not in err, f"{name}: {err[-3000:]}"
-        # interrupted, and serve started no further run after the signal
-        assert _status(kb) == ["interrupted"], name
+        _command, sig, group, want = cases[name]
+        code, err, children = _interrupt_when_running(proc, kb, sig, group)
+        assert code == want, f"{name}: {err[-3000:]}"
+        assert children, f"{name}: no Prefect server process was seen"
+        if sig != signal.SIGKILL:
+            assert "Traceback" not in err, f"{name}: {err[-3000:]}"
+            # marked, and serve started no further run after the signal
+            assert _status(kb) == ["interrupted"], name
+        # even after SIGKILL, Prefect's server ends with its parent (PR_SET_PDEATHSIG)
         _assert_nothing_left(children, proc.pid)
