@@ -218,37 +218,6 @@ def bench_dev(extractor, reps: int) -> tuple[dict, dict]:
 # --------------------------------------------------------------------------- quality
 
 
-def cooccurrence_rows(extractor, doc) -> list:
-    """The sentence co-occurrence baseline (module docstring) for one document, as scorer rows."""
-    from extractors.relations import PROCESS_EFFECTS
-    from mirkb.scoring import Row
-
-    tables = extractor._tables(doc) if extractor.settings.tables else []
-    rows = set()
-    # the same sentences mirkb reads (passage by passage), headings left out as before
-    for view in extractor.sentences(doc, tables):
-        if view.in_heading:
-            continue
-        mirnas, cancers, sent_cues = view.mirnas, view.cancers, view.cues
-        names = {n for s in mirnas for n in s._.mirnas}
-        concepts = {c._.cancer.canonical for c in cancers if c._.cancer is not None and not c._.cancer.generic}
-        if not names or not concepts:
-            continue
-        occupied = {i for s in mirnas + cancers for i in range(s.start, s.end)}
-        effects = set()
-        for cue in sent_cues:
-            if any(i in occupied for i in range(cue.start, cue.end)):
-                continue
-            if cue.kind == "process":
-                effects.add(PROCESS_EFFECTS.get((cue.category, "+")))
-            elif cue.kind in {"expression", "marker", "role"}:
-                effects.add("diagnostic_marker" if cue.effect == "biomarker" else cue.effect)
-        effects.discard(None)
-        effects.discard("")
-        rows.update((m, c, e) for m in names for c in concepts for e in effects)
-    return [Row(doc.doc_id, m, c, e, "text") for m, c, e in sorted(rows)]
-
-
 def as_rows(mentions: dict[str, list]) -> list:
     from mirkb.scoring import Row
 
@@ -257,7 +226,7 @@ def as_rows(mentions: dict[str, list]) -> list:
 
 def quality(extractor, seed_mentions: dict, dev_mentions: dict) -> dict:
     from extractors.ingest import load_document
-    from mirkb.quality import load_dev_gold
+    from mirkb.quality import cooccurrence_rows, load_dev_gold
     from mirkb.scoring import load_gold, score
     from mirkb.settings import default_gold
 

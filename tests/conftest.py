@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
+
+# Prefect's temporary API must start within 20 s by default; on a busy 2-core machine it can take
+# longer, and a slow start is not what the flow tests are about.
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
 # One invented KB and evidence site for the report, browser and review tests, built once per session
 # (imported here: a fixture imported into each module would be built once per module).
