@@ -400,6 +400,17 @@ class FetchState:
                 self.papers.c.source == source, self.papers.c.paper_id == paper_id)).first()
         return row._asdict() if row else None
 
+    def same_article(self, source: str, pmid: str) -> list[dict]:
+        """Papers of the *other* source fetched with this PMID (the same article in another form)."""
+        from sqlalchemy import select
+
+        if not pmid:
+            return []
+        with self.kb.read() as conn:
+            rows = conn.execute(select(self.papers).where(
+                self.papers.c.pmid == pmid, self.papers.c.source != source, self.papers.c.status == "ok"))
+            return [r._asdict() for r in rows]
+
     def save_paper(self, source: str, paper_id: str, **values) -> None:
         from sqlalchemy import insert, update
 
@@ -456,6 +467,7 @@ class FetchSummary:
     resumed: bool = False
     requests: int = 0
     complete: bool = True
+    superseded: list[str] = field(default_factory=list)  # abstracts replaced by their article's full text
 
     def text(self) -> str:
         since = self.since.isoformat() if self.since else "the beginning"
@@ -463,6 +475,8 @@ class FetchSummary:
                  + (" (resumed)" if self.resumed else "") + f": {len(self.new)} new, {len(self.updated)} updated, "
                  f"{self.known} already fetched, {len(self.failed)} failed ({self.requests} requests)"]
         lines += [f"failed: {pid}: {msg}" for pid, msg in sorted(self.failed.items())]
+        lines += [f"superseded: {pid} (an abstract whose full text is now in the corpus; moved to "
+                  f"{VERSIONS_DIR}/)" for pid in self.superseded]
         if not self.new and not self.updated:
             lines.append("nothing new")
         if not self.complete:
@@ -473,13 +487,14 @@ class FetchSummary:
     def from_dict(cls, d: dict) -> FetchSummary:
         """The summary back from :meth:`as_dict` (a Prefect task's result is the plain dict)."""
         return cls(d["source"], d["query"], parse_date(d["since"]), parse_date(d["until"]), list(d["new"]),
-                   list(d["updated"]), d["known"], dict(d["failed"]), d["resumed"], d["requests"], d["complete"])
+                   list(d["updated"]), d["known"], dict(d["failed"]), d["resumed"], d["requests"], d["complete"],
+                   list(d.get("superseded", [])))
 
     def as_dict(self) -> dict:
         return {"source": self.source, "query": self.query, "since": self.since.isoformat() if self.since else None,
                 "until": self.until.isoformat(), "new": self.new, "updated": self.updated, "known": self.known,
                 "failed": self.failed, "resumed": self.resumed, "requests": self.requests,
-                "complete": self.complete}
+                "complete": self.complete, "superseded": self.superseded}
 
 
 def _store(corpus: Path, manifest: dict[str, dict], hit: Hit, data: bytes, state: FetchState) -> str:
@@ -512,6 +527,24 @@ def _store(corpus: Path, manifest: dict[str, dict], hit: Hit, data: bytes, state
     state.save_paper(hit.source, hit.paper_id, pmid=hit.pmid, pmcid=hit.pmcid, file=path.name, sha256=sha,
                      version=version or 1, status="ok", error="")
     return outcome
+
+
+def _supersede_abstracts(corpus: Path, manifest: dict[str, dict], hit: Hit, state: FetchState) -> list[str]:
+    """An abstract fetched earlier (PubMed) of the article whose full text just arrived leaves the
+    corpus: one document per article, the richer form wins. Its file is kept, not deleted."""
+    moved = []
+    for row in state.same_article(hit.source, hit.pmid):
+        if row["source"] != "pubmed":
+            continue
+        path = corpus / row["file"]
+        if path.exists():
+            keep = corpus / VERSIONS_DIR / f"{path.stem}.superseded{path.suffix}"
+            keep.parent.mkdir(exist_ok=True)
+            os.replace(path, keep)
+        manifest.pop(row["paper_id"], None)
+        state.save_paper(row["source"], row["paper_id"], status="superseded", error=f"full text {hit.paper_id}")
+        moved.append(row["paper_id"])
+    return moved
 
 
 def parse_date(text: str | None) -> dt.date | None:
@@ -557,8 +590,12 @@ def fetch(query: str, corpus: str | Path, kb, *, source: str = "europepmc", sinc
             todo = []
             for hit in page.hits:
                 known = state.paper(source, hit.paper_id)
+                richer = [r for r in state.same_article(source, hit.pmid)
+                          if r["source"] == "europepmc" and (corpus / r["file"]).exists()]
                 if known and known["status"] == "ok" and (corpus / known["file"]).exists():
                     summary.known += 1
+                elif source == "pubmed" and richer:
+                    summary.known += 1  # its full text is already in the corpus: the richer form wins
                 elif max_papers is None or len(summary.new) + len(summary.updated) + len(todo) < max_papers:
                     todo.append(hit)
             fetched = engine.fetch(todo)
@@ -570,6 +607,8 @@ def fetch(query: str, corpus: str | Path, kb, *, source: str = "europepmc", sinc
                                      error=str(got))
                     continue
                 outcome = _store(corpus, manifest, hit, got, state)
+                if source == "europepmc":
+                    summary.superseded += _supersede_abstracts(corpus, manifest, hit, state)
                 if outcome == "new":
                     summary.new.append(hit.paper_id)
                 elif outcome == "updated":

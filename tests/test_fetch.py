@@ -308,3 +308,26 @@ def test_fetch_refresh_flow_fetches_then_refreshes(prefect_harness, httpserver, 
     summary = fetch_refresh_flow("microRNA AND cancer", str(corpus), str(tmp_path / "kb.sqlite"), rate=1000.0)
     assert summary["fetch"]["new"] == ["PMC101", "PMC102", "PMC103"]
     assert summary["status"] == "completed" and summary["triples_added"] >= 1
+
+
+def test_an_article_is_kept_once_the_full_text_winning_over_its_abstract(httpserver, tmp_path, settings, waits):
+    def esearch(request):
+        ids = ["9101"] if request.args["retstart"] == "0" else []
+        return Response(json.dumps({"esearchresult": {"count": "1", "idlist": ids}}), content_type="application/json")
+
+    abstract = PUBMED_SET.replace(b"90001", b"9101")
+    httpserver.expect_request("/eutils/esearch.fcgi").respond_with_handler(esearch)
+    httpserver.expect_request("/eutils/efetch.fcgi").respond_with_data(abstract, content_type="text/xml")
+    replay = three_papers()  # PMC101 carries PMID 9101
+    replay.install(httpserver)
+    corpus = tmp_path / "corpus"
+    assert run_fetch(tmp_path, settings, waits, source="pubmed").new == ["PMID9101"]
+    full = run_fetch(tmp_path, settings, waits)
+    assert full.superseded == ["PMID9101"] and "PMC101" in full.new
+    assert not (corpus / "PMID9101.xml").exists()
+    assert (corpus / ".mirkb-versions" / "PMID9101.superseded.xml").exists()
+    with (corpus / "manifest.csv").open(newline="", encoding="utf-8") as fh:
+        assert "PMID9101" not in {r["doc_id"] for r in csv.DictReader(fh)}
+    # asking PubMed again does not bring the abstract back beside its full text
+    again = run_fetch(tmp_path, settings, waits, source="pubmed", since=dt.date(2026, 1, 1))
+    assert again.new == [] and again.known == 1
