@@ -253,7 +253,10 @@ class CancerRecognizer:
         found = [f for f in found if (f.start, f.end) not in taken] + defined
         # longest wins: "non-small cell lung cancer" over "lung cancer", and a benign neoplasm's
         # name ("pituitary adenoma") over anything inside it; then benign ones are not cancers
-        kept = [s for s in filter_spans(found) if not s._.cancer.benign]
+        longest = filter_spans(found)
+        kept = [s for s in longest if not s._.cancer.benign]
+        # kept apart so a relation can tell a cue set in a benign neoplasm from one in the heading's cancer
+        doc.spans["benign"] = [s for s in longest if s._.cancer.benign]
         doc.spans[self.spans_key] = refine_cell_lines(doc, drop_apposed_general(kept), context.get("named", ()))
         return doc
 

@@ -97,6 +97,17 @@ _ASSOC_WORDS = {"association", "associations", "associated", "correlation", "cor
 _EXPERIMENT_NOUNS = {"overexpression", "over-expression", "upregulation", "up-regulation", "downregulation",
                      "down-regulation", "elevation", "restoration", "reintroduction"}
 _DETERMINERS = {"the", "a", "an", "its", "their", "his", "her", "this", "these", "those", "both"}
+#: What a prediction must be about to make a marker: "predicts survival / lymph node metastasis";
+#: "TargetScan predicts regulation of X", "were predicted to inhibit N genes" are target prediction.
+_PREDICTED_OUTCOMES = {"survival", "prognosis", "prognoses", "outcome", "outcomes", "recurrence", "relapse",
+                       "response", "responses", "responders", "metastasis", "metastases", "metastatic", "lnm",
+                       "progression", "mortality", "death", "risk", "os", "dfs", "pfs", "rfs", "stage",
+                       "aggressiveness", "resistance"}
+#: "predictor", "predictive" name a marker by themselves ("an independent predictor of …").
+_MARKER_PREDICT = {"predictor", "predictors", "predictive"}
+#: Nouns that, after "other", move a statement away from the document's cancer: "in other cancer types".
+_OTHER_CANCERS = {"cancer", "cancers", "tumor", "tumors", "tumour", "tumours", "malignancies", "malignancy",
+                  "carcinomas", "neoplasms"}
 
 
 class CueError(ValueError):
@@ -456,6 +467,30 @@ def about_endothelium(doc: Doc, cue: Cue) -> bool:
     return any(t.lower_.startswith(("huvec", "endothelial", "huvecs")) for t in window)
 
 
+def predicts_no_outcome(doc: Doc, sent: Span, cue: Cue) -> bool:
+    """A "predict" verb whose clause names no clinical outcome after it is target or model
+    prediction ("predicted to regulate 300 genes", "as predicted, …"), not a prognostic marker."""
+    word = doc[cue.start].lower_
+    if not word.startswith("predict") or word in _MARKER_PREDICT:
+        return False
+    after = {t.lower_ for t in doc[cue.end:sent.end]}
+    return not (after & _PREDICTED_OUTCOMES)
+
+
+def about_other_cancers(sent: Span) -> bool:
+    """"In other cancer types, miR-X acts as …": the statement is not about the document's cancer."""
+    words = [t.lower_ for t in sent]
+    return any(w == "other" and set(words[i + 1:i + 3]) & _OTHER_CANCERS for i, w in enumerate(words))
+
+
+def set_in_benign(cue: Cue, benign: list[Span], cancers: list[Span], clause_of, clause_of_token) -> bool:
+    """"… reported to be upregulated in thyroid adenoma": a benign neoplasm (TRIPLES.md §1: not a
+    cancer) in the cue's clause, and no cancer there, is the setting of the cue."""
+    clause = clause_of(cue)
+    return any(clause_of_token(b.start) == clause for b in benign) and not any(
+        clause_of_token(c.start) == clause for c in cancers)
+
+
 def is_negated(doc: Doc, cue: Cue, negations: list[Cue], clause_of) -> bool:
     """A negation cue at most four tokens before the cue, in the same clause ("not only" is not one),
     or one that negates an association the cue belongs to ("no association between miR-21 levels
@@ -559,8 +594,11 @@ def relate_sentence(doc: Doc, sent: Span, cues: list[Cue], heading_cancers: list
         return []
     if cancer_spans is None:
         cancer_spans = [s for s in doc.spans.get("cancer", []) if s.start >= sent.start and s.end <= sent.end]
+    if not cancer_spans and about_other_cancers(sent):
+        heading_cancers = []
     if not cancer_spans and not heading_cancers:
         return []
+    benign = [s for s in doc.spans.get("benign", []) if s.start >= sent.start and s.end <= sent.end]
     cids = clause_ids(sent)
 
     def clause_of_token(i: int) -> int:
@@ -635,6 +673,8 @@ def relate_sentence(doc: Doc, sent: Span, cues: list[Cue], heading_cancers: list
             found.append((effect, cue, False, f"role:{cue.id}"))
         elif cue.kind == "marker":
             effect = cue.effect
+            if effect == "prognostic_marker" and predicts_no_outcome(doc, sent, cue):
+                continue
             if effect == "biomarker":
                 if has_prognostic:
                     continue
@@ -649,6 +689,8 @@ def relate_sentence(doc: Doc, sent: Span, cues: list[Cue], heading_cancers: list
     relations: list[Relation] = []
     for effect_or_category, cue, directional, rule in found:
         if is_negated(doc, cue, negations, clause_of):
+            continue
+        if benign and set_in_benign(cue, benign, cancer_spans, clause_of, clause_of_token):
             continue
         targets = expression_targets(doc, cue, mirna_spans) if cue.kind == "expression" else []
         targets = targets or [s for s in mirna_spans if clause_of_token(s.start) == clause_of(cue)]

@@ -295,3 +295,38 @@ def test_reference_list_titles_are_not_read(extractor):
 )
 def test_research_abstract_phrasings(extractor, text, expected):
     assert triples(extractor, text) == expected
+
+
+def test_target_prediction_is_not_a_prognostic_marker(extractor):
+    found = triples(extractor, "In glioma, miR-933 was predicted to inhibit 412 genes and 37 transcription factors.")
+    assert not any(effect == "prognostic_marker" for _, _, effect in found)
+    found = triples(extractor, "Low miR-933 expression predicted poor overall survival in glioma patients.")
+    assert ("miR-933", "glioma", "prognostic_marker") in found
+
+
+
+def under_heading(extractor, tmp_path, heading, paragraph):
+    """Triples of an invented JATS article: one section whose heading names a cancer."""
+    from extractors.ingest import load_document
+
+    path = tmp_path / "h.xml"
+    path.write_text(f"<article><body><sec><title>{heading}</title><p>{paragraph}</p></sec></body></article>",
+                    encoding="utf-8")
+    return {(m.mirna, m.cancer, m.effect) for m in extractor.extract(load_document(path))}
+
+
+def test_statement_about_other_cancers_does_not_take_the_heading(extractor, tmp_path):
+    assert under_heading(extractor, tmp_path, "Glioma",
+                         "In other cancer types, miR-933 acts as a tumour suppressor.") == set()
+    assert ("miR-933", "glioma", "suppresses_tumor") in under_heading(
+        extractor, tmp_path, "Glioma", "In these cells, miR-933 acts as a tumour suppressor.")
+
+
+def test_cue_set_in_a_benign_neoplasm_takes_no_cancer(extractor, tmp_path):
+    assert under_heading(extractor, tmp_path, "Glioma",
+                         "miR-933 was reported to be upregulated in pituitary adenoma.") == set()
+    assert ("miR-933", "glioma", "upregulated") in under_heading(
+        extractor, tmp_path, "Glioma", "miR-933 was reported to be upregulated in tumour tissue.")
+    found = triples(extractor, "miR-933 was never studied in glioma, but it was reported to be upregulated "
+                               "in pituitary adenoma.")
+    assert not any(effect == "upregulated" for _, _, effect in found)
