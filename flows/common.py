@@ -14,7 +14,7 @@ class DocumentsFailed(Exception):
 
     def __init__(self, results: list[batch.DocResult]):
         self.results = results
-        failed = [r.error for r in results if r.error is not None]
+        failed = [d.error for r in results for d in r.each() if d.error is not None]
         super().__init__("; ".join(f"{e.doc_id} [{e.stage}] {e.message}" for e in failed))
 
     def __reduce__(self):  # pickled across processes by Dask
@@ -46,7 +46,7 @@ def batch_results(items: list[batch.Planned], model: str, tables: bool, workers:
         results = pool.submit(items, raise_transient=True).result()
     else:
         results = batch.process_batch(items, model, tables, raise_transient=True)
-    if any(r.error is not None for r in results):
+    if any(d.error is not None for r in results for d in r.each()):
         raise DocumentsFailed(results)
     return results
 

@@ -35,7 +35,7 @@ def refresh_flow(corpus: str | None = None, kb: str | None = None, gold_dir: str
     futures = [extract_documents.submit(c, ctx.model, ctx.tables, len(c) - 1, workers) for c in chunks]
     for i, chunk in enumerate(chunks):
         for item, result in zip(chunk, collect(futures[i], chunk), strict=True):
-            batch.store(ctx, item, result)
+            batch.store_all(ctx, item, result)
         futures[i] = None  # a stored batch's results are not kept: memory stays flat over the corpus
     summary = batch.finish(ctx)
     create_markdown_artifact(key="mirkb-refresh-summary", markdown=summary.to_markdown(),

@@ -46,6 +46,9 @@ ERROR_COLUMNS = ("doc_id", "path", "stage", "message")
 REASONS = ("new", "changed", "config", "retry", "unchanged")
 #: Which format of one article to read when several are present: the richest structure first.
 FORMAT_RANK = {".nxml": 0, ".xml": 0, ".json": 1, ".pdf": 2, ".txt": 3}
+#: Columns of a ``mirkb extract`` row: the mention's, then its article's identifiers (issue 10 §1).
+ID_COLUMNS = ("pmid", "pmcid", "doi")
+EXTRACT_COLUMNS = (*OUTPUT_COLUMNS, *ID_COLUMNS)
 #: Documents a worker process takes at a time: large enough that a hand-off costs little next to
 #: the extraction, small enough that two workers finish together.
 BATCH_SIZE = 8
@@ -222,6 +225,8 @@ class Planned:
     note: str = ""
     #: another file already has this doc_id: its error must not touch that document's row
     duplicate: bool = False
+    #: documents the file holds in the knowledge base (a multi-article file: one per article)
+    n_docs: int = 1
 
 
 @dataclass
@@ -273,6 +278,10 @@ def plan(entries: Iterable[Entry], states: dict[str, dict] | None = None, config
     indistinguishable from the first's, with offsets into another text).
     """
     states = states or {}
+    by_file: dict[str, list[dict]] = {}  # path → KB states of the articles read from that file
+    for doc_id, state in states.items():
+        if state.get("path") and doc_id != doc_id_of(state["path"]):
+            by_file.setdefault(state["path"], []).append(state)
     out, seen = [], {}
     for entry in entries:
         item = Planned(printable(entry.path), entry.doc_id, note=entry.error)
@@ -282,6 +291,12 @@ def plan(entries: Iterable[Entry], states: dict[str, dict] | None = None, config
             except OSError:
                 pass  # process() reads it again and records the error
         item.reason = decide(item.sha256, states.get(item.doc_id), config_id)
+        articles = by_file.get(item.path) if item.doc_id not in states else None
+        if articles and not item.note:
+            # A multi-article file: unchanged only if its bytes, the extractor and every article are.
+            reasons = {decide(item.sha256, a, config_id) for a in articles}
+            item.reason = next((r for r in ("retry", "changed", "config") if r in reasons), "unchanged")
+            item.n_docs = len(articles)
         if item.note:
             item.reason = "new" if item.doc_id not in states else "changed"
         elif item.doc_id in seen:
@@ -335,10 +350,17 @@ class DocResult:
     pmcid: str = ""
     doi: str = ""
     warnings: list = field(default_factory=list)  # what the reader repaired (bad bytes, NUL)
+    #: a file with several articles: one result per article (this one only carries the file)
+    articles: list[DocResult] = field(default_factory=list)
 
     @property
     def rows(self) -> list[dict]:
-        return [m.as_row() for m in self.mentions]
+        ids = {k: getattr(self, k) for k in ID_COLUMNS}
+        return [m.as_row() | ids for m in self.mentions]
+
+    def each(self) -> list[DocResult]:
+        """The documents of this result: its articles, or itself."""
+        return self.articles or [self]
 
 
 # Retrying cannot bring back a missing file or grant a permission; EIO, ESTALE, timeouts can heal.
@@ -391,26 +413,43 @@ def process(item: Planned | str | Path, extractor, *, raise_transient: bool = Fa
     With ``raise_transient`` an error that a retry may cure (:func:`is_transient`) is raised
     instead, so a caller with retries can try again.
     """
-    from extractors.ingest import load_document
+    from extractors.ingest import IngestError, load_documents
 
     if not isinstance(item, Planned):
         item = Planned(str(item), doc_id_of(item))
     if item.note:
         return failed(item, "ingest", item.note)
-    stage = "ingest"
     try:
-        doc = load_document(item.path)
-        stage = "extract"
+        docs = list(load_documents(item.path))
+        if not docs:
+            raise IngestError("no article found in the file")
+    except Exception as exc:  # noqa: BLE001 - one bad file must never stop the batch
+        if raise_transient and is_transient(exc):
+            raise
+        result = DocResult(item.doc_id, printable(item.path), sha256=item.sha256)
+        result.error = classify(exc, "ingest", item.doc_id, item.path)
+        return result
+    if len(docs) == 1:
+        return _extract_one(item, docs[0], extractor, raise_transient)
+    # Each article is its own document: an article that fails does not fail its neighbours.
+    return DocResult(item.doc_id, printable(item.path), sha256=item.sha256,
+                     articles=[_extract_one(item, doc, extractor, raise_transient) for doc in docs])
+
+
+def _extract_one(item: Planned, doc, extractor, raise_transient: bool) -> DocResult:
+    ids = {k: str(getattr(doc, k, "") or "") for k in ID_COLUMNS}
+    try:
         mentions = extractor.extract(doc)
     except Exception as exc:  # noqa: BLE001 - one bad document must never stop the batch
         if raise_transient and is_transient(exc):
             raise
-        result = DocResult(item.doc_id, printable(item.path), sha256=item.sha256)
-        result.error = classify(exc, stage, item.doc_id, item.path)
+        result = DocResult(doc.doc_id, printable(item.path), sha256=item.sha256, format=doc.format,
+                           title=doc.title, **ids)
+        result.error = classify(exc, "extract", doc.doc_id, item.path)
         return result
     return DocResult(doc.doc_id, printable(item.path), mentions=list(mentions), format=doc.format,
                      title=doc.title, sha256=item.sha256 or doc.sha256,
-                     **{k: str(getattr(doc, k, "") or "") for k in ("pmid", "pmcid", "doi")},
+                     **ids,
                      warnings=list(getattr(doc, "warnings", None) or []))
 
 
@@ -614,12 +653,13 @@ def extract(items: list[Planned], out: str | Path, model: str = "", tables: bool
     else:
         extractor, before, stream = None, 0, result_stream
     started = time.perf_counter()
-    with TableWriter(out, OUTPUT_COLUMNS, OUTPUT_TYPES) as writer:
-        for _item, result in stream:
-            writer.write(result.rows)
-            summary.add(result)
-            if on_result:
-                on_result(result)
+    with TableWriter(out, EXTRACT_COLUMNS, OUTPUT_TYPES) as writer:
+        for _item, file_result in stream:
+            for result in file_result.each():
+                writer.write(result.rows)
+                summary.add(result)
+                if on_result:
+                    on_result(result)
         writer.commit()
     summary.extract_seconds = time.perf_counter() - started
     if extractor is not None and workers <= 1:
@@ -764,6 +804,8 @@ class RunContext:
     superseded: list[Superseded] = field(default_factory=list)
     interrupted: list[int] = field(default_factory=list)
     lease: RunLease | None = None
+    #: doc_id → KB state at the start (an article of a re-read file decides its own outcome)
+    states: dict[str, dict] = field(default_factory=dict)
     docs: dict[str, int] = field(default_factory=lambda: dict.fromkeys(
         ("added", "changed", "reextracted", "failed", "unchanged"), 0))
 
@@ -887,16 +929,33 @@ def begin(corpus: str | Path, kb: str, gold_dir: str | Path | None = None, model
     entries, superseded = choose_formats(list(walk([corpus])))
     run_id = store.start_run(extractor.config_id, printable(corpus), __version__)
     lease = RunLease(store, run_id).acquire()
-    items = plan(entries, store.document_states(), extractor.config_id)
+    states = store.document_states()
+    items = plan(entries, states, extractor.config_id)
     ctx = RunContext(kb_url=kb_url, corpus=printable(corpus), gold_dir=str(gold_dir) if gold_dir else None,
                      run_id=run_id, config_id=extractor.config_id, model=model, tables=tables,
                      started=time.monotonic(), before=store.supported_triple_ids(), items=items,
-                     superseded=superseded, interrupted=interrupted, lease=lease)
-    ctx.docs["unchanged"] = sum(i.reason == "unchanged" for i in items)
+                     superseded=superseded, interrupted=interrupted, lease=lease, states=states)
+    ctx.docs["unchanged"] = sum(i.n_docs for i in items if i.reason == "unchanged")
     return ctx
 
 
-_OUTCOME_KEY = {"new": "added", "retry": "added", "changed": "changed", "config": "reextracted"}
+_OUTCOME_KEY = {"new": "added", "retry": "added", "changed": "changed", "config": "reextracted",
+                "unchanged": "unchanged"}
+
+
+def store_all(ctx: RunContext, item: Planned, result: DocResult) -> list[DocOutcome]:
+    """:func:`store` every document of one file's result (each article of a multi-article file).
+
+    An article keeps its own outcome (new, changed, ...) from what the KB knew of it. An article
+    that has gone from a changed file stays in the KB, as a file that has gone from the corpus does.
+    """
+    if not result.articles:
+        return [store(ctx, item, result)]
+    out = []
+    for article in result.articles:
+        reason = decide(item.sha256, ctx.states.get(article.doc_id), ctx.config_id)
+        out.append(store(ctx, Planned(item.path, article.doc_id, item.sha256, reason), article))
+    return out
 
 
 def store(ctx: RunContext, item: Planned, result: DocResult) -> DocOutcome:
@@ -997,11 +1056,12 @@ def refresh(corpus: str | Path, kb: str, gold_dir: str | Path | None = None,
     shown = Progress(len(todo)) if progress else None
     try:
         for item, result in results(todo, model, tables, workers):
-            outcome = store(ctx, item, result)
+            outcomes = store_all(ctx, item, result)
             if shown is not None:
-                shown(outcome)
+                shown(next((o for o in outcomes if o.status == "failed"), outcomes[-1]))
             if on_document:
-                on_document(outcome)
+                for outcome in outcomes:
+                    on_document(outcome)
     finally:
         if shown is not None:
             shown.close()

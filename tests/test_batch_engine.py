@@ -215,14 +215,14 @@ def test_article_identifiers_travel_from_the_document_to_the_knowledge_base(tmp_
 
     folder = tmp_path / "docs"
     kb_fakes.write_corpus(folder, 1)
-    real = ingest.load_document
+    real = ingest.load_documents
 
     def with_ids(path):
-        doc = real(path)
-        doc.pmid, doc.doi = "12345", "10.1000/invented"
-        return doc
+        for doc in real(path):
+            doc.pmid, doc.doi = "12345", "10.1000/invented"
+            yield doc
 
-    monkeypatch.setattr(ingest, "load_document", with_ids)
+    monkeypatch.setattr(ingest, "load_documents", with_ids)
     result = batch.process(folder / "doc000.txt", kb_fakes.FakeExtractor())
     assert (result.pmid, result.doi, result.pmcid) == ("12345", "10.1000/invented", "")
     batch.refresh(folder, tmp_path / "kb.sqlite")

@@ -8,7 +8,7 @@ import kb_fakes
 import pandas as pd
 import pytest
 
-from extractors.schema import EFFECTS, OUTPUT_COLUMNS
+from extractors.schema import EFFECTS
 from mirkb import batch as eb
 from mirkb.cli import main
 
@@ -41,7 +41,7 @@ def test_folder_gives_csv_with_section5_columns_and_the_fake_triples(fake, corpu
     out = tmp_path / "mentions.csv"
     assert main(["extract", str(folder), "--out", str(out)]) == 0
     frame = pd.read_csv(out)
-    assert tuple(frame.columns) == OUTPUT_COLUMNS
+    assert tuple(frame.columns) == eb.EXTRACT_COLUMNS
     found = {d: set(zip(g.mirna, g.cancer, g.effect, strict=True)) for d, g in frame.groupby("doc_id")}
     assert found == expected
     err = capsys.readouterr().err
@@ -93,7 +93,7 @@ def test_parquet_output_round_trips_the_rows(fake, corpus, tmp_path):
     out = tmp_path / "mentions.parquet"
     assert main(["extract", str(folder), "--out", str(out)]) == 0
     frame = pd.read_parquet(out)
-    assert tuple(frame.columns) == OUTPUT_COLUMNS
+    assert tuple(frame.columns) == eb.EXTRACT_COLUMNS
     assert set(frame.doc_id) == set(expected)
 
 
@@ -139,7 +139,7 @@ def test_real_extractor_on_an_invented_text_gives_a_full_row(tmp_path):
     out = tmp_path / "real.csv"
     assert main(["extract", str(doc), "--out", str(out), "--quiet"]) == 0
     frame = pd.read_csv(out, keep_default_na=False)
-    assert tuple(frame.columns) == OUTPUT_COLUMNS
+    assert tuple(frame.columns) == eb.EXTRACT_COLUMNS
     hits = frame[(frame.mirna == "miR-21") & (frame.cancer == "hepatoblastoma")]
     assert len(hits) >= 1
     row = hits.iloc[0]

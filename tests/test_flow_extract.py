@@ -10,7 +10,6 @@ import pandas as pd
 import pytest
 from prefect.states import Failed
 
-from extractors.schema import OUTPUT_COLUMNS
 from flows import common
 from flows import extract as fe
 from mirkb import batch
@@ -71,7 +70,7 @@ def test_extract_flow_writes_the_rows_and_a_summary_artifact(prefect_harness, tm
         batch.set_extractor_factory(None)
 
     frame = pd.read_csv(out)
-    assert tuple(frame.columns) == OUTPUT_COLUMNS
+    assert tuple(frame.columns) == batch.EXTRACT_COLUMNS
     assert {d: set(zip(g.mirna, g.cancer, g.effect, strict=True)) for d, g in frame.groupby("doc_id")} == expected
     assert stats["read"] == 2 and stats["failed"] == 1
     assert pd.read_csv(batch.errors_path(out)).to_dict("records") == [

@@ -272,8 +272,9 @@ class KnowledgeBase:
     # -- documents --------------------------------------------------------------------------
 
     def document_states(self) -> dict[str, dict]:
-        """doc_id → {sha256, config_id, status} of every known document (one query per run)."""
-        q = select(documents.c.doc_id, documents.c.sha256, documents.c.config_id, documents.c.status)
+        """doc_id → {path, sha256, config_id, status} of every known document (one query per run)."""
+        q = select(documents.c.doc_id, documents.c.path, documents.c.sha256, documents.c.config_id,
+                   documents.c.status)
         with self.read() as conn:
             return {r.doc_id: r._asdict() for r in conn.execute(q)}
 
