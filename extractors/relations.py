@@ -491,6 +491,41 @@ def set_in_benign(cue: Cue, benign: list[Span], cancers: list[Span], clause_of, 
         clause_of_token(c.start) == clause for c in cancers)
 
 
+_NUMBER = re.compile(r"^[-\u2212\u2013]?\d+(?:\.\d+)?$")
+_FOLD_WORDS = {"fold", "fc", "logfc", "log2fc", "log2-fold", "log2fold"}
+
+
+def fold_change_directions(doc: Doc, sent: Span, mirna_spans: list[Span]) -> dict[int, tuple[str, Span]]:
+    """"miR-A, miR-B and miR-C (log2 fold change 1.7, 1.3 and −1.1, respectively)": each name's
+    direction is the sign of its own figure (on a log scale; a plain ratio below 1 is a fall).
+    Names map (by token index) to (effect, the figure); empty when the sentence does not read so."""
+    spans = sorted(mirna_spans, key=lambda s: s.start)
+    resp = [t.i for t in sent if t.lower_ == "respectively"]
+    if not spans or not resp or resp[-1] < spans[-1].end:
+        return {}
+    between = doc[spans[-1].end:resp[-1]]
+    words = {t.lower_ for t in between}
+    if not (words & _FOLD_WORDS):
+        return {}
+    log_scale = any(w.startswith("log") for w in words)
+    figures = []
+    for t in between:
+        text = t.text
+        if t.i > between.start and doc[t.i - 1].text in {"\u2212", "-"} and doc[t.i - 1].whitespace_ == "":
+            text = "-" + text
+        if _NUMBER.match(text):
+            figures.append((float(text.replace("\u2212", "-").replace("\u2013", "-")), t))
+    if len(figures) != len(spans):
+        return {}
+    out = {}
+    for span, (value, token) in zip(spans, figures, strict=True):
+        up = value > 0 if log_scale else value > 1
+        down = value < 0 if log_scale else value < 1
+        if up or down:
+            out[span.start] = ("upregulated" if up else "downregulated", doc[token.i:token.i + 1])
+    return out
+
+
 def is_negated(doc: Doc, cue: Cue, negations: list[Cue], clause_of) -> bool:
     """A negation cue at most four tokens before the cue, in the same clause ("not only" is not one),
     or one that negates an association the cue belongs to ("no association between miR-21 levels
@@ -687,6 +722,20 @@ def relate_sentence(doc: Doc, sent: Span, cues: list[Cue], heading_cancers: list
 
     paired = respectively_pairs(doc, sent, mirna_spans, cancer_spans)
     relations: list[Relation] = []
+    figures = {} if knockdowns or (benign and not cancer_spans) else fold_change_directions(doc, sent, mirna_spans)
+    if figures:
+        for span in mirna_spans:
+            effect, figure = figures.get(span.start, ("", None))
+            if not effect or mirna_is_object(doc, span, objects):
+                continue
+            concepts = cancers_for_mirna(span, cancer_spans, clause_of_token) if cancer_spans else heading_cancers
+            for concept in concepts:
+                for name in span._.mirnas:
+                    relations.append(Relation(name, concept, effect, hedged, "fold-change:respectively"
+                                              + ("+heading" if not cancer_spans else ""),
+                                              (span.start_char, span.end_char),
+                                              nearest_mention(concept, cancer_spans, span),
+                                              (figure.start_char, figure.end_char)))
     for effect_or_category, cue, directional, rule in found:
         if is_negated(doc, cue, negations, clause_of):
             continue

@@ -330,3 +330,17 @@ def test_cue_set_in_a_benign_neoplasm_takes_no_cancer(extractor, tmp_path):
     found = triples(extractor, "miR-933 was never studied in glioma, but it was reported to be upregulated "
                                "in pituitary adenoma.")
     assert not any(effect == "upregulated" for _, _, effect in found)
+
+
+def test_respectively_fold_changes_give_each_name_its_direction(extractor):
+    found = triples(extractor, "The most deregulated miRNAs in glioma were miR-933, miR-934 and miR-935 "
+                               "(log2 fold change 1.5, 1.2 and \u22121.4, respectively).")
+    assert {("miR-933", "glioma", "upregulated"), ("miR-934", "glioma", "upregulated"),
+            ("miR-935", "glioma", "downregulated")} <= found
+    assert ("miR-935", "glioma", "upregulated") not in found
+    found = triples(extractor, "In glioma, miR-933 and miR-935 were differentially expressed "
+                               "(fold change 2.1 and 0.3, respectively).")
+    assert {("miR-933", "glioma", "upregulated"), ("miR-935", "glioma", "downregulated")} <= found
+    # one figure for two names: the list does not pair, so no direction is guessed
+    assert triples(extractor, "In glioma, miR-933 and miR-935 were differentially expressed "
+                              "(fold change 2.1, respectively).") == set()
