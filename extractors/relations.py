@@ -102,7 +102,9 @@ _DETERMINERS = {"the", "a", "an", "its", "their", "his", "her", "this", "these",
 _PREDICTED_OUTCOMES = {"survival", "prognosis", "prognoses", "outcome", "outcomes", "recurrence", "relapse",
                        "response", "responses", "responders", "metastasis", "metastases", "metastatic", "lnm",
                        "progression", "mortality", "death", "risk", "os", "dfs", "pfs", "rfs", "stage",
-                       "aggressiveness", "resistance"}
+                       "aggressiveness", "resistance", "efficacy", "benefit", "chemosensitivity", "sensitivity"}
+#: How many tokens after a "predict" word its outcome may come ("predicted a significantly shorter overall survival").
+_PREDICT_REACH = 6
 #: "predictor", "predictive" name a marker by themselves ("an independent predictor of …").
 _MARKER_PREDICT = {"predictor", "predictors", "predictive"}
 #: Nouns that, after "other", move a statement away from the document's cancer: "in other cancer types".
@@ -468,12 +470,13 @@ def about_endothelium(doc: Doc, cue: Cue) -> bool:
 
 
 def predicts_no_outcome(doc: Doc, sent: Span, cue: Cue) -> bool:
-    """A "predict" verb whose clause names no clinical outcome after it is target or model
-    prediction ("predicted to regulate 300 genes", "as predicted, …"), not a prognostic marker."""
+    """A "predict" word with no clinical outcome right after it is target or model prediction
+    ("predicted to regulate 300 genes", "as predicted, …", "target prediction"), not a prognostic
+    marker; "predicted poor overall survival", "the prediction of LNM" are."""
     word = doc[cue.start].lower_
     if not word.startswith("predict") or word in _MARKER_PREDICT:
         return False
-    after = {t.lower_ for t in doc[cue.end:sent.end]}
+    after = {t.lower_ for t in doc[cue.end:min(cue.end + _PREDICT_REACH, sent.end)]}
     return not (after & _PREDICTED_OUTCOMES)
 
 
@@ -651,7 +654,7 @@ def relate_sentence(doc: Doc, sent: Span, cues: list[Cue], heading_cancers: list
     objects = [c for c in cues if c.kind == "object"]
     hedged = any(c.kind == "hedge" for c in cues)
     has_specificity = any(t.lower_ == "specificity" for t in sent)
-    has_prognostic = any(c.effect == "prognostic_marker" for c in cues)
+    has_prognostic = any(c.effect == "prognostic_marker" and not predicts_no_outcome(doc, sent, c) for c in cues)
     has_diagnostic = any(c.effect == "diagnostic_marker" for c in cues)
     has_metastasis = any(c.category in {"metastasis", "clinical"} for c in cues)
     # parse only a sentence whose cues carry an effect that someone has to own

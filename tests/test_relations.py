@@ -344,3 +344,17 @@ def test_respectively_fold_changes_give_each_name_its_direction(extractor):
     # one figure for two names: the list does not pair, so no direction is guessed
     assert triples(extractor, "In glioma, miR-933 and miR-935 were differentially expressed "
                               "(fold change 2.1, respectively).") == set()
+
+
+@pytest.mark.parametrize(
+    ("text", "prognostic"),
+    [
+        ("miR-933 was proposed as a biomarker in the prediction of lymph node metastasis in glioma.", True),
+        ("Serum miR-933 may predict the efficacy of temozolomide in glioma patients.", True),
+        ("Target prediction showed that miR-933 binds the 3'UTR of PTEN in glioma.", False),
+        ("As predicted, miR-933 reduced the expression of PTEN in glioma tissue.", False),
+    ],
+)
+def test_prediction_is_prognostic_only_of_an_outcome(extractor, text, prognostic):
+    found = triples(extractor, text)
+    assert (("miR-933", "glioma", "prognostic_marker") in found) == prognostic
