@@ -80,6 +80,13 @@ def sentence_boundaries(doc: Doc) -> Doc:
         ender = numpy.array([t in {".", "!", "?"} for t in texts], dtype=bool)[inverse]
         continues = numpy.array([_plain_lowercase_word(t) or t in {",", ";", ")"} for t in texts],
                                 dtype=bool)[inverse]
+        # A figure caption's panel letter opens a sentence: "… cells. b Western blot of …",
+        # "… cells. d, e Box plots …" (a lone lower-case letter, then a capital or a comma).
+        letter = numpy.array([len(t) == 1 and "a" <= t <= "z" for t in texts], dtype=bool)[inverse]
+        opens = numpy.array([t[:1].isupper() or t == "," for t in texts], dtype=bool)[inverse]
+        panel = numpy.zeros(n, dtype=bool)
+        panel[:-1] = letter[:-1] & opens[1:]
+        continues = continues & ~panel
         # A token's trailing whitespace is at most one space (spaCy), so a break is its own token.
         after_break = line_break[:-1]
         after_end = ender[:-1] & ~continues[1:]

@@ -190,8 +190,9 @@ def find_cues(doc: Doc, matcher: Matcher, by_id: dict[str, dict]) -> list[Cue]:
 def clause_ids(sent: Span) -> list[int]:
     """Clause number of each token of a sentence (splits at "whereas", "while", ";", "but" …)."""
     ids, current = [], 0
+    cited = _syntax.citation_tokens(sent)  # "(Li et al., 2005; Wu et al., 2006)" is no clause
     for token in sent:
-        if token.lower_ in _CLAUSE_BREAKS:
+        if token.lower_ in _CLAUSE_BREAKS and token.i not in cited:
             current += 1
         ids.append(current)
     return ids
@@ -224,7 +225,9 @@ def polarity_for_process(doc: Doc, cue: Cue, cues: list[Cue], clause_of) -> tupl
         i -= 1
     after = [c for c in cues if c.start >= cue.end and c.start - cue.end <= 7 and clause_of(c) == clause_of(cue)
              and c.kind in {"polarity", "expression"}]
-    if after and any(t.lower_ in _COPULA for t in doc[cue.end:after[0].start]):
+    if after and any(t.lower_ in _COPULA for t in doc[cue.end:after[0].start]) and not any(
+            t.lower_ in _LEVEL_NOUNS or _GENE_SYMBOL.match(t.text) for t in doc[cue.end:after[0].start]):
+        # "invasion … was inhibited", but not "cells with invasive capacity, GENE expression was reduced"
         return _direction(after[0]), after[0]
     return "", None
 
@@ -278,7 +281,8 @@ def expression_describes_mirna(doc: Doc, cue: Cue, mirna_spans: list[Span]) -> b
     word = doc[cue.start].lower_
     if cue.start > 0 and doc[cue.start - 1].lower_ in _MANIPULATION:
         return False
-    if word in _EXPERIMENT_NOUNS and _subject_of_effect_verb(doc, cue, mirna_spans):
+    if word in _EXPERIMENT_NOUNS and (_subject_of_effect_verb(doc, cue, mirna_spans)
+                                      or _experiment_setting(doc, cue, mirna_spans)):
         return False
     if nxt is not None and nxt.lower_ == "by":
         return False  # "PTEN was reduced by miR-21": the miRNA is the agent
@@ -288,10 +292,11 @@ def expression_describes_mirna(doc: Doc, cue: Cue, mirna_spans: list[Span]) -> b
         return False  # "induced by HOXA9 overexpression": the word is the gene's level
     if compares_subgroups(doc, cue):
         return False
-    near = [s for s in mirna_spans if abs(_gap(s, cue)) <= 12]
+    sent = doc[cue.start].sent
+    cited = _syntax.citation_tokens(sent)  # "[19]", "(Li et al., 2019)" add no distance
+    near = [s for s in mirna_spans if _plain_gap(s, cue, cited) <= 12]
     if not near:
         return False
-    sent = doc[cue.start].sent
     if stratifies(sent, cue, mirna_spans):
         return False
     if word in {"high", "low", "highly", "rich"}:
@@ -299,6 +304,8 @@ def expression_describes_mirna(doc: Doc, cue: Cue, mirna_spans: list[Span]) -> b
                                     or any(s.start == cue.end for s in mirna_spans))
     if nxt is not None and any(s.start == cue.end or s.start == cue.end + 1 for s in mirna_spans):
         return True  # "elevated miR-21", "overexpression of miR-21"
+    if lists_what_rose(doc, cue, mirna_spans):
+        return True  # "the miRNAs that were increased most include miR-21 and miR-155"
     if _names_follow(doc, cue.end, mirna_spans):
         return True  # "glioma-upregulated miRNAs (miR-21 and miR-23a)"
     if nxt is not None and nxt.is_alpha and nxt.lower_ not in _FOLLOW_OK and not nxt.lower_.endswith("ly") \
@@ -309,7 +316,7 @@ def expression_describes_mirna(doc: Doc, cue: Cue, mirna_spans: list[Span]) -> b
         return False  # transitive: "miR-21 reduced the expression of PTEN", "downregulated PTEN"
     before = [s for s in mirna_spans if s.end <= cue.start]
     if before:
-        between = doc[before[-1].end:cue.start]
+        between = [t for t in doc[before[-1].end:cue.start] if t.i not in cited]
         return len(between) <= 12 and (any(t.lower_ in _COPULA | _LEVEL_NOUNS | _STATE_VERBS for t in between)
                                        or all(t.is_punct or t.lower_.endswith("ly") for t in between))
     return any(t.lower_ in _LEVEL_WORDS for t in doc[cue.end:cue.end + 3])
@@ -368,7 +375,42 @@ def _subject_of_effect_verb(doc: Doc, cue: Cue, mirna_spans: list[Span]) -> bool
     if not after:
         return False
     window = doc[after[0].end:after[0].end + 3]
-    return any(_EFFECT_VERB.match(t.lower_) for t in window)
+    if any(_EFFECT_VERB.match(t.lower_) for t in window):
+        return True
+    # "Overexpression of miR-21 in A549 and H1299 cells significantly increased …": a setting first
+    end = min(after[0].end + 10, doc[cue.start].sent.end)
+    if after[0].end < end and doc[after[0].end].lower_ == "in":
+        for t in doc[after[0].end + 1:end]:
+            if t.is_punct or t.lower_ in _COPULA or t.lower_ in {"which", "that", "than"}:
+                return False
+            if _EFFECT_VERB.match(t.lower_) and t.i > after[0].end + 2:
+                return True
+    return False
+
+
+_AFTER_WORDS = {"after", "following", "upon", "by", "with"}
+_EFFECT_NOUNS = {"effect", "effects", "impact", "influence", "consequence", "consequences"}
+
+
+def _experiment_setting(doc: Doc, cue: Cue, mirna_spans: list[Span]) -> bool:
+    """The nominal names what the authors did: "after overexpression of miR-21", "the effect of
+    miR-21 overexpression on …", "induced by miR-21 overexpression", "miR-21 overexpression,
+    which reduces PTEN, led to …"."""
+    named_before = [s for s in mirna_spans if s.end == cue.start]
+    first = named_before[0].start if named_before else cue.start
+    prev = doc[first - 1].lower_ if first > 0 else ""
+    if prev == "by":
+        return first > 1 and doc[first - 2].lower_.endswith("ed") and _EFFECT_VERB.match(doc[first - 2].lower_)
+    if prev in _AFTER_WORDS:
+        return True
+    if prev == "of" and first > 1 and doc[first - 2].lower_ in _EFFECT_NOUNS:
+        return True
+    if named_before and cue.end < len(doc) and doc[cue.end].text == ",":
+        # "miR-21 overexpression, which reduces PTEN, led to …": a relative clause, then the verb
+        close = next((t.i for t in doc[cue.end + 1:min(cue.end + 12, len(doc))] if t.text == ","), None)
+        if close is not None and doc[cue.end + 1].lower_ in {"which", "that"}:
+            return any(_EFFECT_VERB.match(t.lower_) for t in doc[close + 1:close + 3])
+    return False
 
 
 def stratifies(sent: Span, cue: Cue, mirna_spans: list[Span]) -> bool:
@@ -381,6 +423,131 @@ def stratifies(sent: Span, cue: Cue, mirna_spans: list[Span]) -> bool:
     outcome = words & {"survival", "prognosis", "os", "dfs", "pfs", "recurrence", "relapse", "outcome", "risk",
                        "associated", "association", "associations", "correlated", "correlation", "predicted"}
     return bool(outcome) and not (words & _COMPARISON)
+
+
+def _plain_gap(span: Span, cue: Cue, skip: set[int]) -> int:
+    """Tokens between a name and a cue, leaving out ``skip`` (citation brackets)."""
+    lo, hi = (span.end, cue.start) if span.end <= cue.start else (cue.end, span.start)
+    return sum(1 for i in range(lo, hi) if i not in skip)
+
+
+def subject_far_before(doc: Doc, cue: Cue, mirna_spans: list[Span]) -> bool:
+    """The expression word reads as a predicate ("… upregulated in X") after a name at the start of
+    its clause more than twelve tokens back, with no other name in between: the case the word
+    rules leave to the parse."""
+    nxt = doc[cue.end] if cue.end < len(doc) else None
+    if nxt is None or nxt.lower_ not in {"in", "among", "across", "than", "compared"}:
+        return False
+    if cue.start > 0 and doc[cue.start - 1].lower_ in _MANIPULATION:
+        return False
+    before = [s for s in mirna_spans if s.end <= cue.start]
+    return bool(before) and len(before) == len(mirna_spans) and cue.start - before[-1].end > 12 \
+        and any(t.lower_ in _COPULA for t in doc[before[-1].end:cue.start])
+
+
+_CULTURE_WORDS = {"cell", "cells", "cellular", "line", "lines", "phenotype", "phenotypes", "vitro", "culture",
+                  "cultured", "spheroid", "spheroids", "outgrowth", "clonogenic", "colony", "colonies"}
+
+
+def about_cultured_cells(doc: Doc, cue: Cue) -> bool:
+    """"correlated with cell line proliferation", "related to melanoma cell migration": a property
+    of cells in culture, not of patients' disease, so an association with it is no prognosis."""
+    window = doc[max(cue.start - 3, doc[cue.start].sent.start):cue.end + 5]
+    named = {i for s in doc.spans.get("cancer", []) for i in range(s.start, s.end)}  # "renal cell carcinoma"
+    return any(t.lower_ in _CULTURE_WORDS for t in window if t.i not in range(cue.start, cue.end) and t.i not in named)
+
+
+#: Nouns whose association is their own: "GO terms associated with EMT", "genes linked to invasion".
+_ASSOCIATED_OTHERS = {"annotations", "annotation", "terms", "term", "genes", "gene", "pathways", "categories",
+                      "processes", "functions", "targets", "transcripts", "proteins", "features"}
+
+
+def association_of_other(doc: Doc, assoc: Cue) -> bool:
+    return assoc.start > 0 and doc[assoc.start - 1].lower_ in _ASSOCIATED_OTHERS
+
+
+def is_cell_survival(doc: Doc, cue: Cue) -> bool:
+    """"outgrowth survival", "clonogenic survival", "survival of the transfected cells": the cells'
+    survival (TRIPLES.md §4: growth), not patients'."""
+    if cue.kind != "marker" or doc[cue.start].lower_ != "survival":
+        return False
+    if cue.start > 0 and doc[cue.start - 1].lower_ in _CULTURE_WORDS:
+        return True
+    after = [t.lower_ for t in doc[cue.end:min(cue.end + 5, doc[cue.start].sent.end)]]
+    return bool(after) and after[0] == "of" and any(w in {"cell", "cells", "lines", "spheroids"} for w in after)
+
+
+#: "detection zone", "miRNA screening": a method of the study, not a diagnosis of the cancer.
+_METHOD_AFTER = {"zone", "zones", "limit", "limits", "system", "systems", "assay", "assays", "kit", "kits", "method",
+                 "methods", "reagent", "reagents", "probe", "probes", "platform", "platforms", "threshold",
+                 "antibody", "antibodies", "software", "step", "channel", "window", "range"}
+_SCREENED_THINGS = {"mirs", "mirna", "mirnas", "microrna", "micrornas", "sirna", "sirnas", "shrna", "shrnas",
+                    "crispr", "library", "genetic", "functional", "high-throughput", "genome-wide", "compound",
+                    "drug", "mimic", "mimics", "inhibitor", "target", "targets"}
+
+
+def is_method_word(doc: Doc, cue: Cue) -> bool:
+    word = doc[cue.start].lower_
+    if word not in {"detection", "detect", "detecting", "screening", "screen"}:
+        return False
+    nxt = doc[cue.end].lower_ if cue.end < len(doc) else ""
+    prev = doc[cue.start - 1].lower_ if cue.start > 0 else ""
+    return nxt in _METHOD_AFTER or prev in _SCREENED_THINGS
+
+
+_PLAN = re.compile(r"(?i)^\W*(?:\w+\W+){0,3}?(?:experiments|studies|trials|investigations|work|analyses)\b.*\b"
+                   r"(?:are|is)\s+(?:already\s+|currently\s+|now\s+|still\s+)?(?:ongoing|under\s?way|in progress|"
+                   r"planned|being\s+(?:conducted|performed|carried out))\b")
+
+
+def reports_planned_work(sent: Span) -> bool:
+    """"Experiments showing that miR-X improves outcome … are ongoing": work in progress, whose
+    content is not yet a finding."""
+    return bool(_PLAN.search(sent.text))
+
+
+#: Words between "as" and a role: "GENE as a (novel, putative) tumour suppressor".
+_ROLE_LEAD = {"a", "an", "the", "novel", "putative", "potential", "new", "key", "critical", "bona", "fide", "major",
+              "important", "candidate", "classic", "classical", "well-known", "true"}
+
+
+def role_of_named_other(doc: Doc, cue: Cue, mirna_spans: list[Span]) -> bool:
+    """"the role of ZNF281 as a tumour suppressor": the role is the named gene's, not the miRNA's."""
+    i = cue.start - 1
+    while i >= 0 and doc[i].lower_ in _ROLE_LEAD:
+        i -= 1
+    if i < 1 or doc[i].lower_ != "as":
+        return False
+    j = i - 1
+    if doc[j].text == ")":  # "ZNF281 (zinc finger 281) as a …"
+        while j > 0 and doc[j].text != "(":
+            j -= 1
+        j -= 1
+    named = doc[j]
+    in_name = any(s.start <= j < s.end for s in mirna_spans + list(doc.spans.get("cancer", [])))
+    return not in_name and bool(_GENE_SYMBOL.match(named.text))
+
+
+_PLURAL_MIRNA = {"mirnas", "micrornas", "mirs", "mirna", "microrna"}
+_LIST_VERBS = {"include", "included", "includes", "including", "were", "are", "was", "is", "comprised", ":"}
+
+
+def lists_what_rose(doc: Doc, cue: Cue, mirna_spans: list[Span]) -> bool:
+    """"The miRNAs that were increased (the) most include miR-A and miR-B": a relative clause on
+    "miRNAs" whose list of names follows a verb such as "include"."""
+    i = cue.start - 1
+    while i >= 0 and (doc[i].lower_ in _COPULA or doc[i].lower_.endswith("ly") or doc[i].lower_ == "most"):
+        i -= 1
+    if i < 1 or doc[i].lower_ not in {"that", "which"} or doc[i - 1].lower_ not in _PLURAL_MIRNA:
+        return False
+    j = cue.end
+    while j < len(doc) and j < cue.end + 6 and (doc[j].lower_ in {"most", "the", "significantly", "in", "strongly"}
+                                                   or doc[j].lower_.endswith("ly")):
+        j += 1
+    if j >= len(doc) or doc[j].lower_ not in _LIST_VERBS:
+        return False
+    starts = {s.start for s in mirna_spans}
+    return any(k in starts for k in range(j + 1, min(j + 6, len(doc))))
 
 
 def _gap(span: Span, cue: Cue) -> int:
@@ -649,6 +816,10 @@ def relate_sentence(doc: Doc, sent: Span, cues: list[Cue], heading_cancers: list
     # Cues inside a miRNA or cancer name ("tumour" in a cancer name) are not cues.
     occupied = {i for s in mirna_spans + cancer_spans for i in range(s.start, s.end)}
     cues = [c for c in cues if not any(i in occupied for i in range(c.start, c.end))]
+    if reports_planned_work(sent):
+        return []
+    cues = [Cue("process", c.start, c.end, "cell-survival", "growth") if is_cell_survival(doc, c) else c
+            for c in cues]
     negations = [c for c in cues if c.kind == "negation"]
     knockdowns = [c for c in cues if c.kind == "knockdown"]
     objects = [c for c in cues if c.kind == "object"]
@@ -676,7 +847,8 @@ def relate_sentence(doc: Doc, sent: Span, cues: list[Cue], heading_cancers: list
         assoc = [a for a in cues if a.kind == "assoc" and 0 <= cue.start - a.end <= 8
                  and clause_of(a) == clause_of(cue)]
         if assoc and cue.category in {"metastasis", "growth", "clinical"}:
-            found.append(("prognostic_marker", cue, False, f"assoc:{cue.id}"))
+            if not about_cultured_cells(doc, cue) and not association_of_other(doc, assoc[-1]):
+                found.append(("prognostic_marker", cue, False, f"assoc:{cue.id}"))
             continue
         if assoc and cue.category == "resistance":
             found.append(("drug_resistance", cue, False, f"assoc:{cue.id}"))
@@ -700,6 +872,8 @@ def relate_sentence(doc: Doc, sent: Span, cues: list[Cue], heading_cancers: list
             continue
         if cue.kind == "role":
             effect = cue.effect
+            if role_of_named_other(doc, cue, mirna_spans):
+                continue
             if parse is not None:
                 if _syntax.role_describes_other(parse, cue.start, cue.end, mirna_spans):
                     continue
@@ -713,15 +887,25 @@ def relate_sentence(doc: Doc, sent: Span, cues: list[Cue], heading_cancers: list
             effect = cue.effect
             if effect == "prognostic_marker" and predicts_no_outcome(doc, sent, cue):
                 continue
+            if effect == "diagnostic_marker" and is_method_word(doc, cue):
+                continue
             if effect == "biomarker":
                 if has_prognostic:
                     continue
                 # a marker "for characterising metastasis / stage" is prognostic (GUIDELINES 20)
                 effect = "prognostic_marker" if has_metastasis and not has_diagnostic else "diagnostic_marker"
             found.append((effect, cue, False, f"marker:{cue.id}"))
-        elif cue.kind == "expression" and expression_describes_mirna(doc, cue, mirna_spans) \
-                and not level_set_by_experiment(doc, cue, cues, clause_of):
-            found.append((cue.effect, cue, False, f"expression:{cue.id}"))
+        elif cue.kind == "expression" and not level_set_by_experiment(doc, cue, cues, clause_of):
+            if expression_describes_mirna(doc, cue, mirna_spans):
+                found.append((cue.effect, cue, False, f"expression:{cue.id}"))
+            elif syntax is not None and subject_far_before(doc, cue, mirna_spans):
+                # "miR-21 is one of the most studied miRNAs in X and has been shown to be
+                # upregulated in Y": too far for the word rules; the parse names the subject
+                far = parse if parse is not None else syntax(sent, mirna_spans)
+                owner = _syntax.expression_owner(far, cue.start, cue.end, mirna_spans,
+                                                 _polarity_candidates(doc, cues)) if far is not None else []
+                if owner:
+                    found.append((cue.effect, cue, False, f"expression:{cue.id}:subject"))
 
     paired = respectively_pairs(doc, sent, mirna_spans, cancer_spans)
     relations: list[Relation] = []

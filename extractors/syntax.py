@@ -104,7 +104,9 @@ def citation_tokens(sent: Span) -> set[int]:
         if opener in {"[", "("}:
             closer = "]" if opener == "[" else ")"
             j = i + 1
-            while j < min(sent.end, i + 25) and doc[j].text != closer:
+            # author-year lists run long: "(Li et al., 2005; Wu et al., 2006; …)"
+            reach = 25 if opener == "[" else 100
+            while j < min(sent.end, i + reach) and doc[j].text != closer and doc[j].text != opener:
                 j += 1
             if j < sent.end and doc[j].text == closer and j > i + 1:
                 inner = doc[i + 1:j]
@@ -196,6 +198,9 @@ _GENERIC_SUBJECTS = {
     "inhibitor", "inhibitors", "what", "latter", "former",
 }
 #: Subject heads that name a whole pathway: its effect is not one member's (GUIDELINES 21).
+#: Heads of a subject phrase that speak of a molecule's state ("expression of GENE1 …").
+_STATE_HEADS = {"expression", "overexpression", "over-expression", "level", "levels", "upregulation",
+                "up-regulation", "activity", "activation", "amplification", "abundance", "elevation"}
 _PATHWAY_HEADS = {"axis", "axes", "pathway", "pathways", "loop", "loops", "circuit", "circuits", "network",
                   "networks", "cascade", "signaling", "signalling", "complex"}
 _MOLECULE_WORDS = re.compile(r"(?i)^(lncrna|lincrna|circrna|circ|lnc|mrna|gene|genes|protein|proteins|"
@@ -256,6 +261,8 @@ class SentenceParse:
         while node.head.i != node.i:
             child, node = node, node.head
             dep = child.dep_
+            if dep == "nmod" and not any(c.dep_ == "case" for c in child.children) and child.i > node.i:
+                dep = "dobj"  # a bare noun after a verb is its object, whatever label the parser gave
             if node.i in candidates and dep not in {"nmod"} | _CLAUSE_DEPS:
                 return candidates[node.i], True
             if dep in _CLAUSE_DEPS:
@@ -366,6 +373,34 @@ class SentenceParse:
             c.dep_ == "compound" and (_NAME_LIKE.match(c.text) or _MOLECULE_WORDS.match(c.text))
             for c in token.children)
 
+    def enclosing_subject(self, start: int, end: int) -> Token | None:
+        """The subject phrase the words ``start:end`` sit inside ("Increased expression of GENE
+        correlating with poor outcome was reversed by miR-21" → "expression"), reached through
+        nouns and non-finite modifiers only; None when the words are not inside a subject."""
+        own = self.words(start, end)
+        node = self.head_of(start, end)
+        while node.head.i != node.i:
+            if node.dep_ in _CLAUSE_DEPS or node.tag_ in {"VBZ", "VBP", "VBD", "MD"}:
+                return None
+            if node.dep_ in _SUBJECTS:
+                return None if node.i in own else node
+            node = node.head
+        return None
+
+    def names_other_molecule(self, phrase: Token, mirna_spans: list[Span]) -> bool:
+        """A subject phrase about another molecule's state: its head is a level word or a name,
+        some word in it names a gene (not a miRNA, not a cancer or cell line), and no miRNA is in it."""
+        skip = set()
+        for s in list(mirna_spans) + (list(mirna_spans[0].doc.spans.get("cancer", [])) if mirna_spans else []):
+            skip |= self.words(s.start, s.end)
+        inside = [t for t in phrase.subtree]
+        if any(t.i in skip and any(t.i in self.words(m.start, m.end) for m in mirna_spans) for t in inside):
+            return False
+        if phrase.lower_ not in _STATE_HEADS and not _NAME_LIKE.match(phrase.text):
+            return False
+        return any(t.i not in skip and _NAME_LIKE.match(t.text) and not _MOLECULE_WORDS.match(t.text)
+                   for t in inside)
+
     def described_name(self, start: int, end: int, mirna_spans: list[Span]) -> Token | None:
         """The miRNA a role word is attached to ("tumour suppressor miR-34a", "pro-metastatic
         miR-129-3p and miR-34c"), through modifiers only."""
@@ -386,9 +421,11 @@ class SentenceParse:
             return node.head
         return None
 
-    def molecule_named(self, noun: Token, mirna_starts: set[int]) -> bool:
-        """The noun is, or is named after, a molecule that is not one of the miRNAs."""
-        parts = [noun] + [c for c in noun.children if c.dep_ in {"compound", "amod"} and c.i < noun.i]
+    def molecule_named(self, noun: Token, mirna_starts: set[int], cue_words: set[int] = frozenset()) -> bool:
+        """The noun is, or is named after, a molecule that is not one of the miRNAs (the role
+        word itself, "EMT-inhibitory", is not a name)."""
+        parts = [noun] + [c for c in noun.children if c.dep_ in {"compound", "amod"} and c.i < noun.i
+                          and c.i not in cue_words]
         if any(self.back.get(p.i) in mirna_starts for p in parts):
             return False
         return any(_NAME_LIKE.match(p.text) or _MOLECULE_WORDS.match(p.text) for p in parts)
@@ -413,6 +450,9 @@ def effect_targets(parse: SentenceParse, cue_kind: str, start: int, end: int, ta
     a role word's own name ("tumour suppressor miR-584-3p", even as another molecule's object);
     else the miRNAs of the grammatical subject (each conjunct); none when the subject is another
     molecule or a pathway; the engine's choice when the parse names no subject."""
+    phrase = parse.enclosing_subject(start, end)
+    if phrase is not None and parse.names_other_molecule(phrase, mirna_spans):
+        return []  # the effect describes the subject's molecule, whatever the verb does to it
     if cue_kind == "role":
         named = parse.described_name(start, end, mirna_spans)
         if named is not None:
@@ -431,11 +471,24 @@ def effect_targets(parse: SentenceParse, cue_kind: str, start: int, end: int, ta
     return targets
 
 
+def expression_owner(parse: SentenceParse | None, start: int, end: int, mirna_spans: list[Span],
+                     candidates: dict[int, object]) -> list[Span]:
+    """The miRNAs that are the grammatical subject of an expression word ("miR-21 … has been shown
+    to be upregulated in …"); empty when the parse names another subject or none."""
+    if parse is None or not parse.words(start, end):
+        return []
+    subject = parse.doer(start, end, candidates)
+    if subject is None:
+        return []
+    who, spans = parse.owners(subject, mirna_spans)
+    return spans if who == "mirna" else []
+
+
 def role_describes_other(parse: SentenceParse, start: int, end: int, mirna_spans: list[Span]) -> bool:
     """A role adjective on another molecule's name: "oncogenic BRAF signalling", "the
     tumour-suppressive PTEN"."""
     noun = parse.modified_noun(start, end)
-    return noun is not None and parse.molecule_named(noun, {s.start for s in mirna_spans})
+    return noun is not None and parse.molecule_named(noun, {s.start for s in mirna_spans}, parse.words(start, end))
 
 
 #: A role under a lowering verb ("inhibits … oncogenic potential") is the opposite role.
