@@ -5,7 +5,8 @@
    it may not list) becomes an entry with an error, so it gets an error line, never silence.
 2. **plan** (:func:`plan`): a refresh hashes each file once and decides, from the knowledge base,
    what to do with it (new, changed, config, retry, unchanged). The same article twice (one stem,
-   two formats) is read once, from the richest format; the other is reported as superseded.
+   or one DOI/PMCID/PMID/title: :func:`choose_articles`) is read once, from the richest format; the
+   other is reported as superseded (and, when an earlier run stored it, its triples are replaced).
 3. **process** (:func:`process`): read and extract one document with this process's extractor
    (:func:`get_extractor`, built once per process); a failure comes back as a :class:`DocError`
    with its stage (``ingest``, ``extract``; ``store`` for the knowledge base), classified by
@@ -231,20 +232,46 @@ class Planned:
 
 @dataclass
 class Superseded:
-    """A file left out because the same article is read from a richer format."""
+    """A document that is not (or no longer) read because another stands for its article.
+
+    ``kind`` "format": the same article in another format (:mod:`mirkb.articles`) or with the same
+    file name is read instead. "whole-file": an earlier release stored a multi-article file as one
+    document; that document gives way to the file's articles.
+    """
 
     doc_id: str
     path: str
     kept: str
+    why: str = "read from the richer format"
+    kind: str = "format"
+    #: the knowledge base held its triples and this run removed them
+    in_kb: bool = False
 
     @property
     def message(self) -> str:
-        return f"same article as {self.kept} (read from the richer format)"
+        removed = "; its triples in the knowledge base were removed" if self.in_kb else ""
+        if self.kind == "whole-file":
+            return f"whole-file document {self.doc_id} replaced by {self.kept} ({self.why}){removed}"
+        return f"same article as {self.kept} ({self.why}){removed}"
+
+    @property
+    def line(self) -> str:
+        """One line of a run summary."""
+        if self.kind == "whole-file":
+            return f"replaced: {self.path}: {self.message}"
+        return f"same article: {self.path} not read, {self.message}"
 
 
 def file_sha256(path: str) -> str:
     with open(path, "rb") as fh:
         return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+_SUFFIX_NAMES = {".nxml": "XML", ".xml": "XML", ".json": "BioC", ".pdf": "PDF", ".txt": "text"}
+
+
+def _suffix(path: str) -> str:
+    return os.path.splitext(path)[1].lower()
 
 
 def choose_formats(entries: list[Entry]) -> tuple[list[Entry], list[Superseded]]:
@@ -261,11 +288,13 @@ def choose_formats(entries: list[Entry]) -> tuple[list[Entry], list[Superseded]]
         suffixes = {os.path.splitext(e.path)[1].lower() for e in group}
         if len(group) < 2 or len(suffixes) < 2:
             continue
-        ranked = sorted(group, key=lambda e: FORMAT_RANK.get(os.path.splitext(e.path)[1].lower(), 9))
-        best = FORMAT_RANK.get(os.path.splitext(ranked[0].path)[1].lower(), 9)
+        ranked = sorted(group, key=lambda e: FORMAT_RANK.get(_suffix(e.path), 9))
+        best = FORMAT_RANK.get(_suffix(ranked[0].path), 9)
         for e in ranked[1:]:
-            if FORMAT_RANK.get(os.path.splitext(e.path)[1].lower(), 9) != best:
-                dropped[e.path] = Superseded(e.doc_id, printable(e.path), printable(ranked[0].path))
+            if FORMAT_RANK.get(_suffix(e.path), 9) != best:
+                why = f"{_SUFFIX_NAMES.get(_suffix(ranked[0].path))} over {_SUFFIX_NAMES.get(_suffix(e.path))}; " \
+                      "same file name"
+                dropped[e.path] = Superseded(e.doc_id, printable(e.path), printable(ranked[0].path), why)
     kept = [e for e in entries if e.path not in dropped]
     return kept, list(dropped.values())
 
@@ -290,8 +319,14 @@ def plan(entries: Iterable[Entry], states: dict[str, dict] | None = None, config
                 item.sha256 = file_sha256(entry.path)
             except OSError:
                 pass  # process() reads it again and records the error
-        item.reason = decide(item.sha256, states.get(item.doc_id), config_id)
-        articles = by_file.get(item.path) if item.doc_id not in states else None
+        stem_state = states.get(item.doc_id)
+        item.reason = decide(item.sha256, stem_state, config_id)
+        articles = by_file.get(item.path)
+        if stem_state is not None and not (stem_state["status"] == "superseded"
+                                           and stem_state.get("path") == item.path):
+            articles = None
+        if stem_state is not None and item.reason == "unchanged" and _whole_file(stem_state, entry.path):
+            item.reason = "changed"  # an earlier release stored it as one document: read it per article
         if articles and not item.note:
             # A multi-article file: unchanged only if its bytes, the extractor and every article are.
             reasons = {decide(item.sha256, a, config_id) for a in articles}
@@ -308,6 +343,122 @@ def plan(entries: Iterable[Entry], states: dict[str, dict] | None = None, config
         item.path = entry.path if not item.note else printable(entry.path)
         out.append(item)
     return out
+
+
+#: Formats of files that may hold several articles.
+CONTAINER_FORMATS = ("pubmed", "bioc", "pubtator")
+
+
+def _whole_file(state: dict, path: str) -> bool:
+    """Whether ``state`` is a multi-article file that an earlier release stored as ONE document.
+
+    Such a document has the file's stem as id, a container format and no identifiers (merged
+    articles have none); only then is the file parsed, to count its articles.
+    """
+    if state.get("status") != "ok" or state.get("format") not in CONTAINER_FORMATS:
+        return False
+    if any(state.get(k) for k in ID_COLUMNS) or state.get("path") != printable(path):
+        return False
+    from extractors.ingest import load_documents
+
+    try:
+        return len(list(itertools.islice(load_documents(path), 2))) > 1
+    except Exception:  # noqa: BLE001 - reading it for real reports the error
+        return False
+
+
+@dataclass
+class ArticleChoice:
+    """What :func:`choose_articles` decided."""
+
+    items: list[Planned]
+    superseded: list[Superseded] = field(default_factory=list)
+    #: documents to mark superseded in the knowledge base now (their winner is not re-read)
+    now: list[tuple[Superseded, dict]] = field(default_factory=list)
+    #: winner doc_id → documents to mark superseded once the winner is stored
+    pending: dict[str, list[tuple[Superseded, dict]]] = field(default_factory=dict)
+
+
+def choose_articles(items: list[Planned], states: dict[str, dict] | None = None,
+                    identify: Callable | None = None) -> ArticleChoice:
+    """One document per article across formats and runs (:mod:`mirkb.articles`).
+
+    Each single-article file is identified (DOI, PMCID, PMID, title): from the knowledge base when
+    it holds the file unchanged, else by a light read (:func:`mirkb.articles.identify`). Files and
+    knowledge-base documents that are the same article form a group; the richest is read, the others
+    are left out and reported. A knowledge-base document that loses (a PDF stored by an earlier run,
+    now that its JATS is here) is marked superseded, its triples removed, once the winner is stored.
+    """
+    from mirkb import articles
+
+    identify = identify or articles.identify
+    states = states or {}
+    members: list[articles.Member] = []
+    planned: dict[int, Planned] = {}
+    for order, item in enumerate(items):
+        if item.note or item.duplicate or item.n_docs > 1:
+            continue
+        state = states.get(item.doc_id)
+        same_file = state is not None and state.get("path") == printable(item.path)
+        unchanged = same_file and bool(item.sha256) and state.get("sha256") == item.sha256
+        if unchanged and state.get("format") and state["status"] != "failed":
+            ident = articles.Identity.of(state)
+        else:
+            ident = identify(item.path)
+        if ident is None or not ident.known:
+            continue
+        member = articles.Member(item.doc_id, printable(item.path), ident, in_corpus=True,
+                                 in_kb=same_file and state["status"] == "ok",
+                                 bad=unchanged and state["status"] == "failed", order=order)
+        members.append(member)
+        planned[id(member)] = item
+    in_corpus = {i.doc_id for i in items}
+    for doc_id, state in states.items():
+        if doc_id in in_corpus or state.get("status") != "ok" or doc_id != doc_id_of(state.get("path", "")):
+            continue
+        ident = articles.Identity.of(state)
+        if ident.known:
+            members.append(articles.Member(doc_id, state["path"], ident, in_corpus=False, in_kb=True,
+                                           order=len(items)))
+    choice = ArticleChoice(items=[])
+    dropped: set[int] = set()
+    for group in articles.groups(members):
+        if not any(m.in_corpus for m in group):
+            continue  # the knowledge base's own history is not this run's business
+        picked = articles.choose(group)
+        winner = picked.winner
+        reread = winner.in_corpus and planned[id(winner)].reason != "unchanged"
+        for loser, why in picked.losers:
+            sup = Superseded(loser.doc_id, loser.path, winner.label, why)
+            choice.superseded.append(sup)
+            if loser.in_corpus:
+                dropped.add(id(planned[id(loser)]))
+            state = states.get(loser.doc_id)
+            if state is not None and state.get("path") != loser.path:
+                continue  # that id is another file's document: leave its row alone
+            if state is not None and state["status"] == "superseded" and state.get("error") == sup.message \
+                    and (not loser.in_corpus or state.get("sha256") == planned[id(loser)].sha256):
+                continue  # already recorded as such
+            row = _superseded_row(loser, planned.get(id(loser)), state)
+            if reread:
+                choice.pending.setdefault(winner.doc_id, []).append((sup, row))
+            else:
+                choice.now.append((sup, row))
+    choice.items = [i for i in items if id(i) not in dropped]
+    return choice
+
+
+def _superseded_row(member, item: Planned | None, state: dict | None) -> dict:
+    """The documents-row values of a superseded document (what the next run identifies it by)."""
+    ident = member.identity
+    row = {"doc_id": member.doc_id, "path": member.path, "format": ident.format, "title": ident.raw_title,
+           "sha256": item.sha256 if item is not None else "", "pmid": ident.pmid, "pmcid": ident.pmcid,
+           "doi": ident.doi}
+    if state is not None:
+        for key in ("title", "pmid", "pmcid", "doi", "sha256"):
+            if state.get(key) and not (key == "sha256" and item is not None):
+                row[key] = state[key]
+    return row
 
 
 def decide(sha256: str, state: dict | None, config_id: str) -> str:
@@ -586,7 +737,7 @@ class ExtractSummary:
             f"triples by effect: {self._effects_text()}",
             f"seconds: start-up {self.startup_seconds:.1f}, extraction {self.extract_seconds:.1f}",
         ]
-        lines += [f"same article: {s.path} not read, {s.message}" for s in self.superseded]
+        lines += [s.line for s in self.superseded]
         lines += [f"failed: {e.doc_id} [{e.stage}] {e.message} ({e.path})" for e in self.errors]
         if self.errors_file:
             lines.append(f"errors written to {self.errors_file}")
@@ -609,8 +760,8 @@ class ExtractSummary:
             md += [f"| {e} | {n} |" for e, n in self.triples_by_effect.items()]
             md.append("")
         if self.superseded:
-            md += ["| not read | same article as |", "|---|---|"]
-            md += [f"| {s.path} | {s.kept} |" for s in self.superseded]
+            md += ["| not read | same article as | why |", "|---|---|---|"]
+            md += [f"| {s.path} | {s.kept} | {s.why} |" for s in self.superseded]
             md.append("")
         if self.errors:
             md += ["| document | stage | error |", "|---|---|---|"]
@@ -629,7 +780,8 @@ OUTPUT_TYPES = {"start": "int", "end": "int", "hedged": "bool"}
 def extract_plan(paths: Iterable[str | Path]) -> tuple[list[Planned], list[Superseded]]:
     """What ``mirkb extract`` will read: walked, one file per article, duplicate ids flagged."""
     entries, superseded = choose_formats(list(walk(paths)))
-    return plan(entries, hash_files=False), superseded
+    choice = choose_articles(plan(entries, hash_files=False))
+    return choice.items, superseded + choice.superseded
 
 
 def extract(items: list[Planned], out: str | Path, model: str = "", tables: bool = True, workers: int = 1,
@@ -806,6 +958,8 @@ class RunContext:
     lease: RunLease | None = None
     #: doc_id → KB state at the start (an article of a re-read file decides its own outcome)
     states: dict[str, dict] = field(default_factory=dict)
+    #: winner doc_id → knowledge-base documents it supersedes once stored (:func:`choose_articles`)
+    pending: dict[str, list[tuple[Superseded, dict]]] = field(default_factory=dict)
     docs: dict[str, int] = field(default_factory=lambda: dict.fromkeys(
         ("added", "changed", "reextracted", "failed", "unchanged"), 0))
 
@@ -866,8 +1020,7 @@ class RunSummary:
         lines += _metrics_lines(self.metrics)
         for run_id in self.interrupted_runs:
             lines.append(f"note: run {run_id} was interrupted (its process is gone); marked as such")
-        for s in self.superseded:
-            lines.append(f"same article: {s['path']} not read, same article as {s['kept']}")
+        lines += [Superseded(**s).line for s in self.superseded]
         for err in self.errors:
             lines.append(f"error: {err['doc_id']} [{err['stage']}] {err['message']}")
         return "\n".join(lines)
@@ -894,8 +1047,9 @@ class RunSummary:
                     md.append(f"| {level} | {m['precision']:.3f} | {m['recall']:.3f} | {m['f1']:.3f} |")
             md.append("")
         if self.superseded:
-            md += ["| not read | same article as |", "|---|---|"]
-            md += [f"| {s['path']} | {s['kept']} |" for s in self.superseded]
+            md += ["| not read or replaced | kept instead | why |", "|---|---|---|"]
+            md += [f"| {s['path']} | {s['kept']} | {s['why']}{'; its triples removed' if s['in_kb'] else ''} |"
+                   for s in self.superseded]
             md.append("")
         if self.errors:
             md += ["| document | stage | error |", "|---|---|---|"]
@@ -930,11 +1084,15 @@ def begin(corpus: str | Path, kb: str, gold_dir: str | Path | None = None, model
     run_id = store.start_run(extractor.config_id, printable(corpus), __version__)
     lease = RunLease(store, run_id).acquire()
     states = store.document_states()
-    items = plan(entries, states, extractor.config_id)
+    choice = choose_articles(plan(entries, states, extractor.config_id), states)
+    items = choice.items
     ctx = RunContext(kb_url=kb_url, corpus=printable(corpus), gold_dir=str(gold_dir) if gold_dir else None,
                      run_id=run_id, config_id=extractor.config_id, model=model, tables=tables,
                      started=time.monotonic(), before=store.supported_triple_ids(), items=items,
-                     superseded=superseded, interrupted=interrupted, lease=lease, states=states)
+                     superseded=superseded + choice.superseded, interrupted=interrupted, lease=lease,
+                     states=states, pending=choice.pending)
+    for sup, row in choice.now:
+        supersede(ctx, sup, row)
     ctx.docs["unchanged"] = sum(i.n_docs for i in items if i.reason == "unchanged")
     return ctx
 
@@ -950,12 +1108,47 @@ def store_all(ctx: RunContext, item: Planned, result: DocResult) -> list[DocOutc
     that has gone from a changed file stays in the KB, as a file that has gone from the corpus does.
     """
     if not result.articles:
-        return [store(ctx, item, result)]
-    out = []
-    for article in result.articles:
-        reason = decide(item.sha256, ctx.states.get(article.doc_id), ctx.config_id)
-        out.append(store(ctx, Planned(item.path, article.doc_id, item.sha256, reason), article))
+        out = [store(ctx, item, result)]
+    else:
+        out = []
+        for article in result.articles:
+            reason = decide(item.sha256, ctx.states.get(article.doc_id), ctx.config_id)
+            out.append(store(ctx, Planned(item.path, article.doc_id, item.sha256, reason), article))
+        _replace_whole_file(ctx, item, out)
+    for outcome in out:
+        for sup, row in ctx.pending.pop(outcome.doc_id, []) if outcome.status == "ok" else []:
+            supersede(ctx, sup, row)
     return out
+
+
+def supersede(ctx: RunContext, sup: Superseded, row: dict) -> None:
+    """Mark a knowledge-base document superseded (its mentions removed, logged for ``kb diff``)."""
+    from mirkb.kb import DocumentInfo
+
+    info = DocumentInfo(**row)
+    try:
+        removed = get_kb(ctx.kb_url).supersede_document(ctx.run_id, info, ctx.config_id, sup.message)
+    except Exception as exc:  # noqa: BLE001 - the winner is stored; this document simply stays as it was
+        err = classify(exc, "store", sup.doc_id, sup.path)
+        get_kb(ctx.kb_url).record_error(ctx.run_id, err.doc_id, err.path, err.stage, err.message)
+        return
+    sup.in_kb = removed > 0
+
+
+def _replace_whole_file(ctx: RunContext, item: Planned, outcomes: list[DocOutcome]) -> None:
+    """A multi-article file that an earlier release stored as ONE document (id = file stem): once its
+    articles are stored, that document's triples go (issue 10 §1), reported in the run summary."""
+    state = ctx.states.get(item.doc_id)
+    ids = [o.doc_id for o in outcomes]
+    if (state is None or state.get("path") != printable(item.path) or state["status"] == "superseded"
+            or item.doc_id in ids or not any(o.status == "ok" for o in outcomes)):
+        return
+    shown = ", ".join(ids[:5]) + (", …" if len(ids) > 5 else "")
+    sup = Superseded(item.doc_id, printable(item.path), f"its {len(ids)} articles ({shown})",
+                     "one document per article", kind="whole-file")
+    row = {k: state.get(k) or "" for k in ("doc_id", "path", "format", "title", "sha256", *ID_COLUMNS)}
+    supersede(ctx, sup, row | {"doc_id": item.doc_id, "sha256": item.sha256 or row["sha256"]})
+    ctx.superseded.append(sup)
 
 
 def store(ctx: RunContext, item: Planned, result: DocResult) -> DocOutcome:

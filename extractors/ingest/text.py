@@ -52,7 +52,14 @@ def decode_text(data: bytes) -> str:
     return decode_text_with_warnings(data)[0]
 
 
+#: Where a text file's own DOI is looked for (as a PDF's, on its "first page": printed with a
+#: "doi"/doi.org prefix, so a reference list's DOIs further down are not taken for it).
+FIRST_PAGE_CHARS = 3000
+
+
 def read_text(path: Path, data: bytes) -> Document:
+    from extractors.ingest.pdf import find_doi
+
     text, warnings = decode_text_with_warnings(data)
     if not text.strip():
         raise IngestError("empty file")
@@ -62,6 +69,7 @@ def read_text(path: Path, data: bytes) -> Document:
     return Document(
         doc_id=doc_id_for(path), path=str(path), format="txt", text=text, sha256=sha256_bytes(data),
         title=first[:200], passages=layout_passages(text), warnings=warnings,
+        doi=find_doi(text[:FIRST_PAGE_CHARS]),
     )
 
 

@@ -250,6 +250,8 @@ def diff(args) -> int:
     else:
         since = f"run {run_a}" if run_a is not None else "an empty knowledge base"
         print(f"{since} -> run {run_b}: {len(changes['gained'])} gained, {len(changes['lost'])} lost")
+        for doc in changes.get("superseded", []):
+            print(f"superseded in run {doc['run_id']}: {doc['doc_id']} ({doc['path']}): {doc['message']}")
         for row in rows:
             mark = "+" if row["change"] == "gained" else "-"
             print(f"{mark} {row['mirna']} | {row['cancer']} | {row['effect']}")

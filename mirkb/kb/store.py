@@ -272,11 +272,13 @@ class KnowledgeBase:
     # -- documents --------------------------------------------------------------------------
 
     def document_states(self) -> dict[str, dict]:
-        """doc_id → {path, sha256, config_id, status} of every known document (one query per run)."""
+        """doc_id → {path, sha256, config_id, status, error, format, title, pmid, pmcid, doi} of every
+        known document (one query per run): what a refresh plans with and identifies articles by."""
         q = select(documents.c.doc_id, documents.c.path, documents.c.sha256, documents.c.config_id,
-                   documents.c.status)
+                   documents.c.status, documents.c.error, documents.c.format, documents.c.title,
+                   *[documents.c[name] for name in IDENTIFIERS])
         with self.read() as conn:
-            return {r.doc_id: r._asdict() for r in conn.execute(q)}
+            return {r.doc_id: _blank_nulls(r._asdict()) for r in conn.execute(q)}
 
     def _upsert_document(self, conn: Connection, info: DocumentInfo, run_id: int, config_id: str,
                          status: str, error: str) -> None:
@@ -385,6 +387,28 @@ class KnowledgeBase:
             self._upsert_document(conn, info, run_id, config_id, "failed", message)
             return self._replace_mentions(conn, info.doc_id, run_id, [])
 
+    def supersede_document(self, run_id: int, info: DocumentInfo, config_id: str, message: str) -> int:
+        """Mark a document superseded by another that stands for the same article (status
+        "superseded", ``message`` saying by which and why) and remove its mentions in ONE transaction;
+        the removed evidence is logged for ``kb diff``. Returns how many mentions it had."""
+        with self.write() as conn:
+            n = conn.execute(select(func.count()).select_from(mentions)
+                             .where(mentions.c.doc_id == info.doc_id)).scalar_one()
+            self._upsert_document(conn, info, run_id, config_id, "superseded", message)
+            self._replace_mentions(conn, info.doc_id, run_id, [])
+            return n
+
+    def superseded_between(self, run_a: int | None, run_b: int) -> list[dict]:
+        """Documents that runs after ``run_a`` up to ``run_b`` marked superseded (and still are)."""
+        lo = run_a if run_a is not None else 0
+        q = (select(documents.c.doc_id, documents.c.path, documents.c.last_run_id.label("run_id"),
+                    documents.c.error.label("message"))
+             .where(documents.c.status == "superseded", documents.c.last_run_id > lo,
+                    documents.c.last_run_id <= run_b)
+             .order_by(documents.c.last_run_id, documents.c.doc_id))
+        with self.read() as conn:
+            return [r._asdict() for r in conn.execute(q)]
+
     def record_error(self, run_id: int, doc_id: str, path: str, stage: str, message: str) -> None:
         """Log an error that concerns a file but must not touch its document's row (e.g. a duplicate id)."""
         with self.write() as conn:
@@ -436,7 +460,7 @@ class KnowledgeBase:
             counts = {
                 "docs_added": sum(d.status == "ok" and _aware(d.first_ingested) >= started for d in docs),
                 "docs_changed": sum(d.status == "ok" and _aware(d.first_ingested) < started for d in docs),
-                "docs_failed": sum(d.status != "ok" for d in docs),
+                "docs_failed": sum(d.status == "failed" for d in docs),
             }
             now_ids = set(conn.execute(select(triples.c.triple_id).where(triples.c.n_mentions > 0)).scalars())
             prev = conn.execute(select(func.max(run_triples.c.run_id)).where(run_triples.c.run_id < run_id)).scalar()
@@ -682,6 +706,7 @@ class KnowledgeBase:
                 return [_blank_nulls(r._asdict()) for r in conn.execute(q)]
 
             gained, lost = describe(b - a), describe(a - b)
+            superseded = self.superseded_between(run_a, run_b)
             if evidence_per_triple:
                 for t in gained:
                     t["evidence"] = [_blank_nulls(r._asdict()) for r in conn.execute(
@@ -702,7 +727,7 @@ class KnowledgeBase:
                         .order_by(removed_mentions.c.run_id.desc(), removed_mentions.c.doc_id,
                                   removed_mentions.c.start)
                         .limit(evidence_per_triple))]
-            return {"gained": gained, "lost": lost}
+            return {"gained": gained, "lost": lost, "superseded": superseded}
 
 
 _MENTION_COLUMNS = ("doc_id", "mirna", "cancer", "cancer_id", "effect", "evidence", "start", "end",
