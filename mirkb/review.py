@@ -110,16 +110,22 @@ def write_sheet(path: Path, rows: list[dict]) -> None:
     if path.suffix.lower() == ".xlsx":
         _write_xlsx(path, rows)
         return
+    from mirkb.kb.export import spreadsheet_safe
+
     with open(path, "w", encoding="utf-8-sig", newline="") as handle:  # BOM: Excel reads UTF-8
         writer = csv.DictWriter(handle, fieldnames=SHEET_COLUMNS)
         writer.writeheader()
-        writer.writerows(rows)
+        # A spreadsheet must not run evidence that begins with "=", "-", "+" or "@" as a formula;
+        # read_sheet takes the apostrophe off again.
+        writer.writerows({k: spreadsheet_safe(v) for k, v in row.items()} for row in rows)
 
 
 def _write_xlsx(path: Path, rows: list[dict]) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
     from openpyxl.worksheet.datavalidation import DataValidation
+
+    from mirkb.kb.export import quote_formula_cells
 
     book = Workbook()
     sheet = book.active
@@ -129,6 +135,7 @@ def _write_xlsx(path: Path, rows: list[dict]) -> None:
         cell.font = Font(bold=True)
     for row in rows:
         sheet.append([row.get(c, "") for c in SHEET_COLUMNS])
+    quote_formula_cells(sheet)
     sheet.freeze_panes = "A2"
     letter = {c: chr(ord("A") + i) for i, c in enumerate(SHEET_COLUMNS)}
     sheet.column_dimensions[letter["evidence"]].width = 80
@@ -181,9 +188,11 @@ def read_sheet(path: Path) -> list[tuple[int, dict]]:
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise SheetError(f"{path}: missing column(s) {', '.join(missing)} (export one with `mirkb review export`)")
+    from mirkb.kb.export import unguard
+
     out = []
     for line, values in records:
-        row = {name: ("" if i >= len(values) or values[i] is None else str(values[i]).strip())
+        row = {name: ("" if i >= len(values) or values[i] is None else unguard(str(values[i])).strip())
                for i, name in enumerate(header)}
         if any(row.values()):
             out.append((line, row))

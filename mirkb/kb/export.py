@@ -5,6 +5,9 @@ triple, support and document identifiers):
 
 * ``csv`` (UTF-8 with a BOM, so Excel reads accents and Greek letters), ``tsv``, ``parquet``;
 * ``xlsx`` (openpyxl): a ``triples`` sheet (one row per triple) and an ``evidence`` sheet;
+* ``csv`` and ``xlsx`` are meant for spreadsheets, so they are guarded against formula injection
+  (:func:`spreadsheet_safe`, :func:`quote_formula_cells`); ``tsv``, ``parquet`` and the other
+  formats are for tools and keep every value as it is;
 * ``hmdd``: one row per triple and document, as HMDD/miRCancer list them;
 * ``bioc`` (BioC JSON, with the ``bioc`` package) and ``pubtator``: each evidence is a passage
   with the miRNA and cancer annotated at their offsets and the effect as a relation between them.
@@ -33,6 +36,38 @@ SUFFIXES = (
 HMDD_COLUMNS = ("miRNA", "accession", "disease", "DOID", "effect", "PMID", "evidence", "doc_id", "source", "hedged")
 TRIPLE_COLUMNS = ("triple_id", "mirna", "mirna_id", "cancer", "cancer_id", "effect", "n_documents", "n_mentions",
                   "documents", "pmids", "hedged_mentions", "sources")
+
+
+#: What a spreadsheet takes for the start of a formula (OWASP, "CSV Injection"): evidence quoted from
+#: a paper may well begin with "-" or "+", and a crafted document could plant "=HYPERLINK(…)".
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value):
+    """``value`` with a leading apostrophe when it is text a spreadsheet would run as a formula
+    (what OWASP recommends for CSV); anything else unchanged. :func:`unguard` undoes it."""
+    if isinstance(value, str) and (value.startswith(FORMULA_TRIGGERS)
+                                   or value[:1] == "'" and value[1:2] in FORMULA_TRIGGERS and value[1:2]):
+        return "'" + value  # the second case keeps unguard exact for text that began "'-" already
+    return value
+
+
+def unguard(value):
+    """A cell as it was before :func:`spreadsheet_safe`: how mirkb reads back its own CSV sheets."""
+    if isinstance(value, str) and value[:1] == "'" and spreadsheet_safe(value[1:]) == value:
+        return value[1:]
+    return value
+
+
+def quote_formula_cells(sheet, min_row: int = 2) -> None:
+    """XLSX: every text cell a spreadsheet would run as a formula is stored as text with Excel's
+    quote prefix (the leading apostrophe as Excel itself keeps it: shown in the formula bar, not in
+    the cell), so the value read back by openpyxl or pandas is exactly the text written."""
+    for line in sheet.iter_rows(min_row=min_row):
+        for cell in line:
+            if isinstance(cell.value, str) and cell.value.startswith(FORMULA_TRIGGERS):
+                cell.data_type = "s"
+                cell.quotePrefix = True
 
 
 class ExportError(ValueError):
@@ -70,7 +105,13 @@ def _frame(rows: list[dict], columns: list[str]):
 def write_csv(rows, out, columns) -> None:
     # The BOM is how Excel knows the file is UTF-8 ("α", "–" and "≥" otherwise come out garbled);
     # pandas and the csv module read it transparently.
-    _frame(rows, columns).to_csv(out, index=False, encoding="utf-8-sig")
+    frame = _frame(rows, columns)
+    from pandas.api.types import is_bool_dtype, is_numeric_dtype
+
+    for col in frame.columns:
+        if not (is_numeric_dtype(frame[col]) or is_bool_dtype(frame[col])):
+            frame[col] = frame[col].map(spreadsheet_safe)
+    frame.to_csv(out, index=False, encoding="utf-8-sig")
 
 
 def write_tsv(rows, out, columns) -> None:
@@ -126,11 +167,7 @@ def write_xlsx(rows, out, columns) -> None:
         sheet.append(list(cols))
         for row in data:
             sheet.append([_cell(row.get(c), ILLEGAL_CHARACTERS_RE) for c in cols])
-        # Text that starts with "=" would become a formula; these cells hold text only.
-        for line in sheet.iter_rows(min_row=2):
-            for cell in line:
-                if isinstance(cell.value, str) and cell.value.startswith("="):
-                    cell.data_type = "s"
+        quote_formula_cells(sheet)  # these cells hold text only
         sheet.freeze_panes = "A2"
         sheet.auto_filter.ref = sheet.dimensions
         for i, c in enumerate(cols, start=1):
