@@ -2,7 +2,8 @@
 
 Two documents are the same article when they share a DOI, a PMCID or a PMID, or when their titles
 are the same and no identifier contradicts it (two DOIs that differ are two articles, whatever the
-titles say: a correction often repeats its article's title). Identifiers and titles are compared
+titles say: a correction often repeats its article's title). A title is trusted only between
+formats: when two files of one format share it, it is boilerplate and matches nothing. Identifiers and titles are compared
 normalised (:func:`normalise_doi`, :func:`normalise_pmcid`, :func:`title_key`), so
 ``https://doi.org/10.1155/X`` and ``10.1155/x`` match, and so do a title set in a PDF with an en dash
 and the same title in JATS with a hyphen.
@@ -210,6 +211,12 @@ def groups(members: list[Member]) -> list[list[Member]]:
             value = getattr(m.identity, name)
             if value:
                 by_key.setdefault((name, value), []).append(i)
+    for key in [k for k in by_key if k[0] == "title"]:
+        formats = [members[i].identity.format for i in by_key[key]]
+        if len(set(formats)) < len(formats):
+            # Two files of one format under one title: the "title" is boilerplate (a journal banner,
+            # a licence line read as a text file's first line), not something that names an article.
+            del by_key[key]
     # identifiers first: a title joins only groups whose identifiers do not contradict each other
     for (name, _), idx in sorted(by_key.items(), key=lambda kv: kv[0][0] == "title"):
         for j in idx[1:]:

@@ -355,11 +355,20 @@ def _whole_file(state: dict, path: str) -> bool:
     Such a document has the file's stem as id, a container format and no identifiers (merged
     articles have none); only then is the file parsed, to count its articles.
     """
-    if state.get("status") != "ok" or state.get("format") not in CONTAINER_FORMATS:
-        return False
-    if any(state.get(k) for k in ID_COLUMNS) or state.get("path") != printable(path):
+    if state.get("status") != "ok" or any(state.get(k) for k in ID_COLUMNS) or state.get("path") != printable(path):
         return False
     from extractors.ingest import load_documents
+    from extractors.ingest.pubtator import looks_like_pubtator
+
+    if state.get("format") not in CONTAINER_FORMATS:
+        if state.get("format") != "txt":
+            return False
+        try:  # a PubTator file named .txt, which a release without the PubTator reader read as text
+            with open(path, "rb") as fh:
+                if not looks_like_pubtator(fh.read(4096)):
+                    return False
+        except OSError:
+            return False
 
     try:
         return len(list(itertools.islice(load_documents(path), 2))) > 1

@@ -242,8 +242,15 @@ def _bioc_collection(path, articles_: dict[str, str]) -> None:
                     encoding="utf-8")
 
 
+def _pubtator(path, articles_: dict[str, str]) -> None:
+    path.write_text("".join(f"{pmid}|t|An invented title for {pmid}\n{pmid}|a|{text}\n\n"
+                            for pmid, text in articles_.items()), encoding="utf-8")
+
+
 @pytest.mark.parametrize(("name", "writer", "fmt"), [("set.xml", _pubmed_set, "pubmed"),
-                                                     ("set.json", _bioc_collection, "bioc")])
+                                                     ("set.json", _bioc_collection, "bioc"),
+                                                     ("set.pubtator", _pubtator, "pubtator"),
+                                                     ("set.txt", _pubtator, "txt")])
 def test_a_whole_file_document_of_an_earlier_release_gives_way_to_the_files_articles(tmp_path, name, writer, fmt):
     corpus, kb = tmp_path / "corpus", tmp_path / "kb.sqlite"
     corpus.mkdir()
@@ -299,3 +306,16 @@ def test_extract_rows_and_the_kb_carry_the_identifiers_of_every_format(tmp_path)
     with KnowledgeBase(tmp_path / "kb.sqlite") as kb:
         states = kb.document_states()
     assert {d: (s["pmid"], s["pmcid"], s["doi"]) for d, s in states.items()} == expected
+
+
+def test_a_title_two_files_of_one_format_share_is_boilerplate_and_matches_nothing(tmp_path):
+    banner = "This invented article is distributed under an open licence"
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name, cancer in (("one", "glioma"), ("two", "breast cancer")):
+        (corpus / f"{name}.txt").write_text(f"{banner}\nIn {cancer}, miR-901 was raised in the samples we invented.\n",
+                                            encoding="utf-8")
+    write_jats(corpus / "three.nxml", ["In gastric cancer, miR-902 was raised in the samples we invented."],
+               doi="", title=banner)
+    summary = batch.refresh(corpus, tmp_path / "kb.sqlite")
+    assert summary.documents["added"] == 3 and not summary.superseded

@@ -59,7 +59,8 @@ documents = Table(
     Column("title", Text, nullable=False, default=""),
     Column("first_ingested", DateTime(timezone=True), nullable=False),
     Column("last_ingested", DateTime(timezone=True), nullable=False),
-    Column("status", String(16), nullable=False),  # "ok" or "failed"
+    # "ok", "failed", or "superseded" (another document stands for its article; no mentions)
+    Column("status", String(16), nullable=False),
     Column("error", Text, nullable=False, default=""),
     Column("config_id", String(64), nullable=False, default=""),
     # Which run last wrote the document: lets `kb stats` and a reader of a run tell fresh from old.
