@@ -33,6 +33,9 @@ class Concept:
     #: a benign neoplasm (TRIPLES.md §1: not a cancer): recognised so that no cancer is read inside
     #: its name, never output; benign concepts are also ``generic`` so no reader outputs them
     benign: bool = False
+    #: a name the contract gives first (TRIPLES.md §3: its table, then the DO cancer slim), as
+    #: opposed to a term only the NCIt subset holds (GUIDELINES 22)
+    slim: bool = False
 
     def is_broader_than(self, other: Concept) -> bool:
         """True when ``other`` is a more specific type under this one (for "most specific" choice)."""
@@ -102,7 +105,7 @@ def load_lexicon() -> Lexicon:
         if missing:
             raise LexiconError(f"cancer_lexicon.jsonl:{n}: missing key(s) {sorted(missing)}")
         concept = Concept(rec["canonical"], rec["id"], frozenset(rec["ancestors"]), bool(rec["generic"]),
-                          bool(rec.get("benign", False)))
+                          bool(rec.get("benign", False)), rec["source"] == "DO_cancer_slim" or bool(rec["spec"]))
         concepts[concept.canonical] = concept
         records.append((rec, concept))
     spec_names = {rec["canonical"] for rec, _ in records if rec["spec"]}
@@ -137,11 +140,16 @@ def drop_apposed_general(spans: list[Span]) -> list[Span]:
             if not (i + 1 < len(spans) and spans[i + 1].start == s.end and s.label_ == spans[i + 1].label_ == "CANCER")]
 
 
-def refine_cell_lines(doc: Doc, spans: list[Span], document_named: list[Concept] = ()) -> list[Span]:
+def refine_cell_lines(doc: Doc, spans: list[Span], document_named: list[Concept] = (),
+                      title: list[Concept] = ()) -> list[Span]:
     """Policy for cancers named only through a cell line.
 
-    * A cell line that is a transfection or reporter host ("transfected into HeLa cells") names
-      no cancer of the study.
+    * A cell line that is a transfection or reporter host ("transfected into HeLa cells", "into
+      the A1, B2 and HeLa cells") names no cancer of the study.
+    * In a document whose title names the disease it studies (cancer types, or a benign neoplasm),
+      a cell line of another lineage is a control, host or comparison line ("… were introduced
+      into oral cancer lines and HeLa cells" in a paper on oral cancer) and names no cancer; a
+      sentence that names the line's cancer in words still gives it.
     * A cell line's cancer takes the more specific type of the same lineage that the document
       itself names, when there is exactly one (A549 in a paper on NSCLC → non-small cell lung
       carcinoma), since the authors chose the line as a model of that type.
@@ -150,15 +158,34 @@ def refine_cell_lines(doc: Doc, spans: list[Span], document_named: list[Concept]
     out = []
     for span in spans:
         if span.label_ == "CELL_LINE":
-            if span.start > 0 and doc[span.start - 1].lower_ == "into":
+            if _host_line(doc, span):
                 continue
             if placed_by_sentence(doc, span, spans):
+                continue
+            if title and not any(same_lineage(span._.cancer, t) for t in title):
                 continue
             finer = [c for c in named if span._.cancer.is_broader_than(c)]
             if len(finer) == 1:
                 span._.cancer = finer[0]
         out.append(span)
     return out
+
+
+def same_lineage(a: Concept, b: Concept) -> bool:
+    """One type is the other or under it (HepG2's hepatocellular carcinoma and "liver cancer")."""
+    return a == b or a.canonical == b.canonical or a.is_broader_than(b) or b.is_broader_than(a)
+
+
+#: Words of a list of cell lines between "into" and one of them ("into the UM1, UM2 and HeLa cells").
+_LINE_LIST = re.compile(r"[A-Z][A-Za-z0-9-]*\d[A-Za-z0-9-]*|[A-Z]{2,}[A-Za-z0-9-]*|,|and|or|the|human")
+
+
+def _host_line(doc: Doc, line: Span) -> bool:
+    """"transfected into HeLa cells", "introduced into the UM1, UM2 and HeLa cells"."""
+    i = line.start - 1
+    while i >= 0 and line.start - i <= 12 and doc[i].lower_ != "into" and _LINE_LIST.fullmatch(doc[i].text):
+        i -= 1
+    return i >= 0 and doc[i].lower_ == "into"
 
 
 _CELL_LINE_GLUE = {"cell", "cells", "line", "lines", "the", "a", "an", "(", ")", ",", "-", "derived", "human",
@@ -177,6 +204,19 @@ def placed_by_sentence(doc: Doc, line: Span, spans: list[Span]) -> bool:
                 or other.start >= line.end and other.end < len(doc) and doc[other.end].lower_ == "cell"):
             return True
     return False
+
+
+#: Words and marks that join conjuncts sharing one head ("breast and ovarian cancer").
+_COORDINATORS = {"and", "or", "/", ",", "&", "and/or"}
+_WORD = re.compile(r"[A-Za-z][A-Za-z-]*")
+#: Head words of a cancer name that name no type by themselves (TRIPLES.md §1).
+_GENERAL_WORDS = {"tumor", "tumors", "tumour", "tumours", "cancer", "cancers", "carcinoma", "carcinomas", "neoplasm",
+                  "neoplasms", "neoplasia", "malignancy", "malignancies"}
+
+
+def _modifier(token) -> bool:
+    """A word that can qualify a cancer name (a site, a cell type): not a function word or a mark."""
+    return token.is_alpha and not token.is_stop
 
 
 @Language.factory("mirkb_cancer", default_config={"spans_key": "cancer"})
@@ -199,7 +239,8 @@ class CancerRecognizer:
         if not Span.has_extension("cancer"):
             Span.set_extension("cancer", default=None)
         # Set by the extractor when a document is read passage by passage: {"abbreviations":
-        # {short form: Concept} defined in other passages, "named": [Concept] the document names}.
+        # {short form: Concept} defined in other passages, "named": [Concept] the document names,
+        # "title": [Concept] the cancers and benign neoplasms its title names}.
         if not Doc.has_extension("mirkb_context"):
             Doc.set_extension("mirkb_context", default=None)
         #: {short form: Concept} that this doc itself defines (read back by the extractor)
@@ -228,19 +269,23 @@ class CancerRecognizer:
         # Unicode hyphens and dashes ("non‐small cell", "MDA‐MB‐231") are matched on a copy of the
         # text with ASCII hyphens (same length, so offsets map back) instead of as lexicon variants
         mdoc = self.tokenizer(text.translate(TO_HYPHEN)) if any(d in text for d in DASHES) else doc
+        matches: list[tuple[int, int, str, Concept]] = []
         for matcher in (self.words, self.exact):
             for match_id, start, end in matcher(mdoc):
                 label = doc.vocab.strings[match_id]
-                written = mdoc[start:end]
-                concept = self._concept(label, written.text)
+                concept = self._concept(label, mdoc[start:end].text)
                 if concept is None or (concept.generic and not concept.benign):
                     continue
-                kind = "CELL_LINE" if label == "C" else "CANCER"
-                span = Span(doc, start, end, label=kind) if mdoc is doc else doc.char_span(
-                    written.start_char, written.end_char, label=kind)
-                if span is not None:  # a match inside one token of the original ("non‐small") is not one
-                    span._.cancer = concept
-                    found.append(span)
+                matches.append((start, end, "CELL_LINE" if label == "C" else "CANCER", concept))
+        named = [m for m in matches if m[2] == "CANCER" and not m[3].benign]
+        matches += self._inserted_modifier_names(mdoc, named) + self._coordinated_names(mdoc, named)
+        for start, end, kind, concept in matches:
+            written = mdoc[start:end]
+            span = Span(doc, start, end, label=kind) if mdoc is doc else doc.char_span(
+                written.start_char, written.end_char, label=kind)
+            if span is not None:  # a match inside one token of the original ("non‐small") is not one
+                span._.cancer = concept
+                found.append(span)
         defined = self._defined_abbreviations(doc, found)
         local = {}
         for d in defined:
@@ -257,8 +302,91 @@ class CancerRecognizer:
         kept = [s for s in longest if not s._.cancer.benign]
         # kept apart so a relation can tell a cue set in a benign neoplasm from one in the heading's cancer
         doc.spans["benign"] = [s for s in longest if s._.cancer.benign]
-        doc.spans[self.spans_key] = refine_cell_lines(doc, drop_apposed_general(kept), context.get("named", ()))
+        doc.spans[self.spans_key] = refine_cell_lines(doc, drop_apposed_general(kept), context.get("named", ()),
+                                                      context.get("title", ()))
         return doc
+
+    def _name(self, text: str) -> Concept | None:
+        concept = self.lexicon.words.get(" ".join(text.lower().split()))
+        return None if concept is None or concept.generic else concept
+
+    def _is_name_word(self, word: str) -> bool:
+        """A word the lexicon reads as a cancer name by itself, general ones included ("tumour")."""
+        return word.lower() in self.lexicon.words or word.lower() in _GENERAL_WORDS
+
+    def _is_site(self, words: str) -> bool:
+        """Words that name a body site: the ontology names cancers of it ("tongue cancer", "oral
+        cavity cancer"), unlike a histology or grade word ("serous", "myeloid", "ductal")."""
+        return self._name(f"{words} cancer") is not None
+
+    def _inserted_modifier_names(self, mdoc: Doc, named: list) -> list:
+        """"oral tongue squamous cell carcinoma": a contract name ("oral squamous cell carcinoma",
+        DO cancer slim) written with a site word inserted, read by the lexicon only in part
+        ("tongue squamous cell carcinoma", an NCIt-only term, or the broader "squamous cell
+        carcinoma"). TRIPLES.md §3 gives a type the slim term it matches, so the whole written name
+        takes the slim term (GUIDELINES 22); where the part read is itself a slim term, only a more
+        specific slim term replaces it."""
+        out = []
+        for start, end, _, concept in named:
+            for k in (1, 2):
+                first = start - k
+                if any(a <= first and b >= end for a, b, _, _ in named):
+                    break  # the whole written name is a lexicon name ("acute myeloid leukemia")
+                if first < 0 or not all(_modifier(t) and not self._is_name_word(t.text) for t in mdoc[first:start]):
+                    break
+                best = None
+                # drop one site word strictly inside the written name, keeping its first word and
+                # its head (the last word)
+                for i in range(first + 1, end - 1):
+                    word = mdoc[i]
+                    if not _modifier(word) or self._is_name_word(word.text) or not (
+                            self._is_site(word.text) or self._is_site(mdoc[first:i + 1].text)):
+                        continue
+                    other = self._name(mdoc[first:i].text_with_ws + mdoc[i + 1:end].text)
+                    # a slim name read whole is replaced only by one that keeps all its words
+                    if (best is None and other is not None and other.slim and not other.benign
+                            and (not concept.slim or i < start or concept.is_broader_than(other))):
+                        best = other
+                if best is not None:
+                    out.append((first, end, "CANCER", best))
+                    break
+        return out
+
+    def _coordinated_names(self, mdoc: Doc, named: list) -> list:
+        """"breast and ovarian cancers", "head and neck/oral cancer", "colon, rectal or anal
+        carcinoma": conjuncts that share the last conjunct's head each name a type when the
+        conjunct with that head is a lexicon name. Each conjunct gets a span over its own words."""
+        out = []
+        taken = {i for start, end, _, _ in named for i in range(start, end)}
+        for start, end, _, _ in named:
+            if end - start < 2:
+                continue
+            pos = start
+            while True:
+                c = pos
+                while c > 0 and mdoc[c - 1].lower_ in _COORDINATORS and pos - c < 2:
+                    c -= 1
+                if c == pos:
+                    break
+                hit = None
+                for k in (3, 2, 1):  # the longest conjunct first: "head and neck" before "neck"
+                    a = c - k
+                    if a < 0 or any(i in taken for i in range(a, c)) or not all(
+                            _WORD.fullmatch(t.text) for t in mdoc[a:c]) or mdoc[a].lower_ in _COORDINATORS:
+                        continue
+                    for j in range(start + 1, end):
+                        other = self._name(mdoc[a:c].text + " " + mdoc[j:end].text)
+                        if other is not None and not other.benign:
+                            hit = (a, c, "CANCER", other)
+                            break
+                    if hit:
+                        break
+                if hit is None:
+                    break
+                out.append(hit)
+                taken.update(range(hit[0], hit[1]))
+                pos = hit[0]
+        return out
 
     @staticmethod
     def _context_abbreviations(doc: Doc, defined: dict[str, Concept], local: dict[str, Concept]) -> list[Span]:
@@ -276,6 +404,30 @@ class CancerRecognizer:
                     extra.append(span)
         return extra
 
+    def _long_form_concept(self, long_form: Span, found: list[Span]) -> Concept | None:
+        """The cancer an abbreviation's long form names.
+
+        The detector returns the shortest long form that spells the letters ("squamous cell
+        carcinoma" for "tonsil squamous cell carcinoma (SCC)"): a recognised name that encloses it
+        is what the author defined. Otherwise the long form's head must be a cancer name (a long
+        form read in part, "… squamous cell carcinoma"; not "glioma-derived exosomes"); where it
+        coordinates several names ("head and neck/oral cancer"), the abbreviation names one type:
+        the first §3 or slim name, else the first name (GUIDELINES 22).
+        """
+        names = [s for s in found if s.label_ == "CANCER"]
+        enclosing = [s for s in names if s.start <= long_form.start and s.end >= long_form.end]
+        if enclosing:
+            return enclosing[0]._.cancer
+        concept = self.lexicon.lookup(long_form.text)
+        if concept is not None:
+            return concept
+        inside = filter_spans([s for s in names if s.start >= long_form.start and s.end <= long_form.end])
+        # "medulloblastoma tumours (MBs)": a general cancer word after the name is still its head
+        if not inside or not all(self._is_name_word(t.text) for t in long_form.doc[inside[-1].end:long_form.end]):
+            return None
+        inside.sort(key=lambda s: (not s._.cancer.slim, s.start))
+        return inside[0]._.cancer
+
     def _defined_abbreviations(self, doc: Doc, found: list[Span]) -> list[Span]:
         if not Doc.has_extension("abbreviations"):
             return []
@@ -284,15 +436,7 @@ class CancerRecognizer:
             long_form = short._.long_form
             if long_form is None:
                 continue
-            # The detector returns the shortest long form that spells the letters ("squamous cell
-            # carcinoma" for "tonsil squamous cell carcinoma (SCC)"); a recognised name that
-            # encloses it is what the author defined.
-            enclosing = [s for s in found if s.start <= long_form.start and s.end >= long_form.end
-                         and s.label_ == "CANCER"]
-            concept = enclosing[0]._.cancer if enclosing else self.lexicon.lookup(long_form.text)
-            if concept is None:
-                inside = [s for s in found if s.start >= long_form.start and s.end <= long_form.end]
-                concept = inside[-1]._.cancer if len(inside) == 1 else None
+            concept = self._long_form_concept(long_form, found)
             if concept is None or (concept.generic and not concept.benign):
                 continue
             span = Span(doc, short.start, short.end, label="CANCER")

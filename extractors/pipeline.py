@@ -252,7 +252,7 @@ class Extractor:
         skip = sorted([*doc.skip_spans, *((t.start, t.end) for t in (tables or []) if t.start >= 0)])
         readable = [s for s in document_segments(doc) if s.kind not in UNREAD_PASSAGES]
         sdocs = list(self.nlp.pipe(s.text for s in readable))
-        self._apply_document_context(sdocs, [s.text for s in readable])
+        self._apply_document_context(sdocs, [s.text for s in readable], [s.kind for s in readable])
         if sdocs_out is not None:
             sdocs_out.extend(sdocs)
         above: list = []  # cancers named by the nearest heading above
@@ -273,7 +273,7 @@ class Extractor:
             if segment.kind in CONTEXT_PASSAGES:
                 above = choose_most_specific([s._.cancer for s in sdoc.spans.get("cancer", [])])
 
-    def _apply_document_context(self, sdocs: list, texts: list[str]) -> None:
+    def _apply_document_context(self, sdocs: list, texts: list[str], kinds: list[str] | None = None) -> None:
         """Give each passage what the rest of its document defines, re-running the components
         that depend on it (:data:`CONTEXT_COMPONENTS`) only on the passages it changes."""
         from extractors.cancer import choose_most_specific
@@ -281,23 +281,28 @@ class Extractor:
         abbreviations: dict = {}
         clusters: dict = {}
         named = []
-        for sdoc in sdocs:
+        title = []  # the disease the document studies, benign neoplasms included (for cell lines)
+        for k, sdoc in enumerate(sdocs):
             for short, concept in (sdoc._.mirkb_defined_cancers or {}).items():
                 abbreviations.setdefault(short, concept)
             for written, names in (sdoc._.mirkb_defined_clusters or {}).items():
                 clusters.setdefault(written, names)
             named += [s._.cancer for s in sdoc.spans.get("cancer", []) if s.label_ == "CANCER"]
+            if kinds is not None and kinds[k] == "title":
+                title += [s._.cancer for key in ("cancer", "benign") for s in sdoc.spans.get(key, [])
+                          if s.label_ == "CANCER"]
         named = choose_most_specific(named)
-        if not (abbreviations or clusters or named):
+        title = list(dict.fromkeys(title))
+        if not (abbreviations or clusters or named or title):
             return
         components = [(n, c) for n, c in self.nlp.pipeline if n in CONTEXT_COMPONENTS]
-        context = {"abbreviations": abbreviations, "clusters": clusters, "named": named}
+        context = {"abbreviations": abbreviations, "clusters": clusters, "named": named, "title": title}
         for sdoc, text in zip(sdocs, texts, strict=True):
             own_abbr = sdoc._.mirkb_defined_cancers or {}
             own_clusters = sdoc._.mirkb_defined_clusters or {}
             if not (any(k not in own_abbr and k in text for k in abbreviations)
                     or any(k not in own_clusters and k in text for k in clusters)
-                    or (named and any(s.label_ == "CELL_LINE" for s in sdoc.spans.get("cancer", [])))):
+                    or ((named or title) and any(s.label_ == "CELL_LINE" for s in sdoc.spans.get("cancer", [])))):
                 continue
             sdoc._.mirkb_context = context
             for _, component in components:

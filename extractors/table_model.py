@@ -543,6 +543,11 @@ def document_context(title: str, sdocs=()) -> TableContext:
     for sdoc in sdocs:
         if not sdoc.has_extension("abbreviations"):
             break
+        # the cancer recogniser's own reading of what the passage defines (a long form read in
+        # part with a cancer head, a coordinated long form: extractors/cancer.py) comes first
+        for short, concept in (getattr(sdoc._, "mirkb_defined_cancers", None) or {}).items():
+            if _ABBREV.fullmatch(short) and not concept.generic:
+                abbreviations.setdefault(short, concept)
         spans = sdoc.spans.get("cancer", [])
         for short in sdoc._.abbreviations:
             long_form = short._.long_form
