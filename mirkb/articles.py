@@ -129,6 +129,8 @@ def identify(path: str | Path) -> Identity | None:
     try:
         if path.suffix.lower() == ".pdf":
             return _pdf_identity(path)
+        if path.suffix.lower() in (".xml", ".nxml"):
+            return _xml_identity(path)
         docs = []
         for doc in load_documents(path):
             docs.append(doc)
@@ -137,6 +139,33 @@ def identify(path: str | Path) -> Identity | None:
     except (IngestError, OSError, ValueError, MemoryError):
         return None
     return Identity.of(docs[0]) if docs else None
+
+
+def _xml_identity(path: Path) -> Identity | None:
+    """JATS / PubMed XML: the identifiers and title of the front matter, without building the text."""
+    from extractors.ingest import _read_checked
+    from extractors.ingest.xml import (
+        _articles,
+        _clean,
+        _descendant,
+        _first,
+        _inline,
+        _jats_ids,
+        _pubmed_ids,
+        parse_xml,
+    )
+
+    fmt, found = _articles(parse_xml(_read_checked(path)))
+    if len(found) != 1:
+        return None
+    art = found[0]
+    if fmt == "pubmed":
+        ids, outer, title_path = _pubmed_ids(art), _descendant(art, "Article"), ("ArticleTitle",)
+    else:
+        ids, outer, title_path = _jats_ids(art), _first(art, "front", "article-meta"), ("title-group", "article-title")
+    title_el = _first(outer, *title_path) if outer is not None else None
+    title = _clean(_inline(title_el)) if title_el is not None else ""
+    return Identity.of({"format": fmt, "title": title, **ids})
 
 
 def _pdf_identity(path: Path) -> Identity | None:

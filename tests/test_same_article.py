@@ -319,3 +319,20 @@ def test_a_title_two_files_of_one_format_share_is_boilerplate_and_matches_nothin
                doi="", title=banner)
     summary = batch.refresh(corpus, tmp_path / "kb.sqlite")
     assert summary.documents["added"] == 3 and not summary.superseded
+
+
+def test_xml_is_identified_from_its_front_matter_and_a_set_of_several_is_not(tmp_path):
+    _pubmed_set(tmp_path / "one.xml", {"9100008": "In glioma, miR-902 was lowered in the samples we invented."})
+    found = articles.identify(tmp_path / "one.xml")
+    assert (found.format, found.pmid, found.title) == ("pubmed", "9100008", "an invented title for 9100008")
+    _pubmed_set(tmp_path / "two.xml", {"9100008": "x y z", "9100009": "x y z"})
+    assert articles.identify(tmp_path / "two.xml") is None
+    write_jats(tmp_path / "a.nxml", ["In glioma, miR-902 was lowered."], doi="https://doi.org/10.9999/X.1", pmcid="77")
+    (tmp_path / "wrapped.nxml").write_text("<pmc-articleset>" + (tmp_path / "a.nxml").read_text().split("?>", 1)[1]
+                                           + "</pmc-articleset>", encoding="utf-8")
+    for name in ("a.nxml", "wrapped.nxml"):
+        found = articles.identify(tmp_path / name)
+        assert (found.format, found.doi, found.pmcid, found.title) == ("jats", "10.9999/x.1", "PMC77",
+                                                                      articles.title_key(TITLE))
+    (tmp_path / "broken.xml").write_text("<article><front>", encoding="utf-8")
+    assert articles.identify(tmp_path / "broken.xml") is None
