@@ -246,7 +246,7 @@ def level_set_by_experiment(doc: Doc, cue: Cue, cues: list[Cue], clause_of) -> b
         if exp.kind != "experiment" or clause_of(exp) != clause_of(cue):
             continue
         lo, hi = (exp.end, cue.start) if exp.end <= cue.start else (cue.end, exp.start)
-        if hi - lo > 10:
+        if hi - lo > 10 and not _experiment_leads_to(doc, sent, exp, cue):
             continue
         if ", and " in " ".join(t.lower_ for t in doc[lo:hi + 1]):
             continue
@@ -254,6 +254,14 @@ def level_set_by_experiment(doc: Doc, cue: Cue, cues: list[Cue], clause_of) -> b
             continue
         return True
     return False
+
+
+def _experiment_leads_to(doc: Doc, sent: Span, exp: Cue, cue: Cue) -> bool:
+    """"Exposure of the cells to X led to … miR-21 was increased": a manipulation that opens the
+    sentence and causes what follows sets every level in it (within 25 tokens)."""
+    if exp.start - sent.start > 1 or not exp.end <= cue.start or cue.start - exp.end > 25:
+        return False
+    return any(t.lower_ in {"led", "leads", "resulted", "results", "caused", "causes"} for t in doc[exp.end:cue.start])
 
 
 def _polarity_candidates(doc: Doc, cues: list[Cue]) -> dict[int, Cue]:
@@ -512,7 +520,15 @@ _ROLE_LEAD = {"a", "an", "the", "novel", "putative", "potential", "new", "key", 
 
 
 def role_of_named_other(doc: Doc, cue: Cue, mirna_spans: list[Span]) -> bool:
-    """"the role of ZNF281 as a tumour suppressor": the role is the named gene's, not the miRNA's."""
+    """"the role of ZNF281 as a tumour suppressor", "the pro-invasive effect of ZNF281 knockdown":
+    the role is the named gene's, not the miRNA's (unless the miRNA "mediates" that effect)."""
+    k = cue.end
+    if k + 1 < len(doc) and doc[k].lower_ in _EFFECT_NOUNS and doc[k + 1].lower_ == "of":
+        j = k + 2 + (k + 2 < len(doc) and doc[k + 2].lower_ in _DETERMINERS)
+        if j < len(doc) and _GENE_SYMBOL.match(doc[j].text) and not any(
+                s.start <= j < s.end for s in mirna_spans) and not any(
+                t.lower_.startswith("mediat") for t in doc[max(cue.start - 3, 0):cue.start]):
+            return True
     i = cue.start - 1
     while i >= 0 and doc[i].lower_ in _ROLE_LEAD:
         i -= 1

@@ -186,3 +186,20 @@ def test_a_caption_panel_letter_starts_a_new_sentence(extractor):
     assert not any(t[0] == "miR-933" for t in triples(extractor, text))
     # a plain lower-case word after a full stop still continues the sentence
     assert len(list(extractor.nlp("The value was 3 p. a priori it held.").sents)) == 1
+
+
+def test_a_role_on_another_genes_effect_is_the_genes_unless_the_mirna_mediates_it(extractor):
+    found = triples(extractor, "Combined with the changes induced by miR-933 overexpression, the pro-invasive "
+                               "effect of SOX7 knockdown is more than negated in glioma cells.")
+    assert ("miR-933", "glioma", "promotes_metastasis") not in found
+    found = triples(extractor, "In glioma cells, miR-933 mediates the EMT-inhibitory effect of SOX7.")
+    assert ("miR-933", "glioma", "suppresses_tumor") in found
+
+
+def test_a_level_after_exposing_cells_to_an_agent_is_not_a_finding(extractor):
+    found = triples(extractor, "Exposure of U87 glioma cells to amyloid oligomers led to the expression of "
+                               "miR-933 was first increased and then decreased.")
+    assert not any(t[2] in {"upregulated", "downregulated"} for t in found)
+    found = triples(extractor, "Treatment of glioma patients with temozolomide led to the finding that serum "
+                               "miR-933 levels were increased compared with healthy controls.")
+    assert ("miR-933", "glioma", "upregulated") in found
