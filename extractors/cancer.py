@@ -246,6 +246,9 @@ class CancerRecognizer:
         #: {short form: Concept} that this doc itself defines (read back by the extractor)
         if not Doc.has_extension("mirkb_defined_cancers"):
             Doc.set_extension("mirkb_defined_cancers", default=None)
+        #: short forms this doc defines by a long form that names no cancer ("mismatch (MM)")
+        if not Doc.has_extension("mirkb_defined_other"):
+            Doc.set_extension("mirkb_defined_other", default=None)
         self.words = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
         self._add(nlp, self.words, "W", list(self.lexicon.words))
@@ -293,6 +296,11 @@ class CancerRecognizer:
         doc._.mirkb_defined_cancers = local
         context = doc._.mirkb_context or {}
         defined += self._context_abbreviations(doc, context.get("abbreviations") or {}, local)
+        # a short form the document defines as something else is not the lexicon's cancer there
+        # ("poly-L-lysine (PLL)", "mismatch (MM)"), unless the document also defines it as one
+        other = (doc._.mirkb_defined_other | set(context.get("not_cancers", ()))) - set(local) - set(
+            context.get("abbreviations") or {})
+        found = [f for f in found if not (f.text in other and f.text in self.lexicon.abbreviations)]
         # what the document defines wins over the ontology's own reading of the same letters
         taken = {(d.start, d.end) for d in defined}
         found = [f for f in found if (f.start, f.end) not in taken] + defined
@@ -343,9 +351,11 @@ class CancerRecognizer:
                             self._is_site(word.text) or self._is_site(mdoc[first:i + 1].text)):
                         continue
                     other = self._name(mdoc[first:i].text_with_ws + mdoc[i + 1:end].text)
-                    # a slim name read whole is replaced only by one that keeps all its words
-                    if (best is None and other is not None and other.slim and not other.benign
-                            and (not concept.slim or i < start or concept.is_broader_than(other))):
+                    # the slim term wins over an NCIt-only one; a slim name read whole is replaced
+                    # only by one that keeps all its words; a more specific type of the part read
+                    # always wins ("collecting duct renal carcinoma" → collecting duct carcinoma)
+                    if best is None and other is not None and not other.benign and (
+                            other.slim and (not concept.slim or i < start) or concept.is_broader_than(other)):
                         best = other
                 if best is not None:
                     out.append((first, end, "CANCER", best))
@@ -404,7 +414,7 @@ class CancerRecognizer:
                     extra.append(span)
         return extra
 
-    def _long_form_concept(self, long_form: Span, found: list[Span]) -> Concept | None:
+    def _long_form_concept(self, short: str, long_form: Span, found: list[Span]) -> Concept | None:
         """The cancer an abbreviation's long form names.
 
         The detector returns the shortest long form that spells the letters ("squamous cell
@@ -421,23 +431,36 @@ class CancerRecognizer:
         concept = self.lexicon.lookup(long_form.text)
         if concept is not None:
             return concept
+        if any(t.text in "()[]" for t in long_form):
+            return None  # the detector ran across a bracket: not one name
         inside = filter_spans([s for s in names if s.start >= long_form.start and s.end <= long_form.end])
         # "medulloblastoma tumours (MBs)": a general cancer word after the name is still its head
         if not inside or not all(self._is_name_word(t.text) for t in long_form.doc[inside[-1].end:long_form.end]):
             return None
+        if short in self.lexicon.abbreviations:
+            # a long form read only in part ("head and neck squamous carcinoma (HNSCC)") is weaker
+            # evidence than the lexicon's reading of a well-known short form
+            return self.lexicon.abbreviations[short]
         inside.sort(key=lambda s: (not s._.cancer.slim, s.start))
         return inside[0]._.cancer
 
     def _defined_abbreviations(self, doc: Doc, found: list[Span]) -> list[Span]:
+        doc._.mirkb_defined_other = other = set()
         if not Doc.has_extension("abbreviations"):
             return []
         extra = []
         for short in doc._.abbreviations:
             long_form = short._.long_form
-            if long_form is None:
+            # a short form is written with capitals ("nivolumab" is not an abbreviation)
+            if long_form is None or not any(ch.isupper() for ch in short.text):
                 continue
-            concept = self._long_form_concept(long_form, found)
+            concept = self._long_form_concept(short.text, long_form, found)
             if concept is None or (concept.generic and not concept.benign):
+                # only a long form with no cancer word at all says the letters mean something else
+                if short.text in self.lexicon.abbreviations and not any(
+                        self._is_name_word(t.text) or t.lower_ in self.lexicon.words for t in long_form) and not any(
+                        long_form.start <= f.start < long_form.end for f in found):
+                    other.add(short.text)
                 continue
             span = Span(doc, short.start, short.end, label="CANCER")
             span._.cancer = concept

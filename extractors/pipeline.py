@@ -282,9 +282,11 @@ class Extractor:
         clusters: dict = {}
         named = []
         title = []  # the disease the document studies, benign neoplasms included (for cell lines)
+        not_cancers: set = set()  # short forms defined as something else (extractors/cancer.py)
         for k, sdoc in enumerate(sdocs):
             for short, concept in (sdoc._.mirkb_defined_cancers or {}).items():
                 abbreviations.setdefault(short, concept)
+            not_cancers |= sdoc._.mirkb_defined_other or set()
             for written, names in (sdoc._.mirkb_defined_clusters or {}).items():
                 clusters.setdefault(written, names)
             named += [s._.cancer for s in sdoc.spans.get("cancer", []) if s.label_ == "CANCER"]
@@ -293,14 +295,17 @@ class Extractor:
                           if s.label_ == "CANCER"]
         named = choose_most_specific(named)
         title = list(dict.fromkeys(title))
-        if not (abbreviations or clusters or named or title):
+        not_cancers -= set(abbreviations)
+        if not (abbreviations or clusters or named or title or not_cancers):
             return
         components = [(n, c) for n, c in self.nlp.pipeline if n in CONTEXT_COMPONENTS]
-        context = {"abbreviations": abbreviations, "clusters": clusters, "named": named, "title": title}
+        context = {"abbreviations": abbreviations, "clusters": clusters, "named": named, "title": title,
+                   "not_cancers": not_cancers}
         for sdoc, text in zip(sdocs, texts, strict=True):
             own_abbr = sdoc._.mirkb_defined_cancers or {}
             own_clusters = sdoc._.mirkb_defined_clusters or {}
             if not (any(k not in own_abbr and k in text for k in abbreviations)
+                    or any(k in text for k in not_cancers)
                     or any(k not in own_clusters and k in text for k in clusters)
                     or ((named or title) and any(s.label_ == "CELL_LINE" for s in sdoc.spans.get("cancer", [])))):
                 continue

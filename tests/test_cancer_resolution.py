@@ -105,3 +105,23 @@ def test_table_context_reads_abbreviations_as_the_recogniser_does(extractor):
     ctx = document_context("", sdocs)
     assert ctx.abbreviations["OTSCC"].canonical == "oral squamous cell carcinoma"
     assert ctx.abbreviations["HNOC"].canonical == "head and neck cancer"
+
+
+def test_more_specific_type_of_the_part_read_wins_with_a_site_word_inserted(extractor):
+    # "renal carcinoma" is read whole, "collecting duct carcinoma" (under it) only with "renal" removed
+    assert [c for _, c in cancers(extractor, "Samples of collecting duct renal carcinoma were cut.")] == [
+        "collecting duct carcinoma"]
+
+
+def test_known_short_form_keeps_its_reading_when_the_long_form_is_read_in_part(extractor):
+    found = cancers(extractor, "Head and neck squamous carcinoma (HNSCC) samples were cut. HNSCC grows.")
+    assert [c for w, c in found if w == "HNSCC"] == ["head and neck squamous cell carcinoma"] * 2
+
+
+def test_short_form_defined_as_something_else_is_not_the_lexicons_cancer(extractor):
+    text = ("Plates were coated with poly-L-lysine (PLL).\n\n"
+            "miR-21 was upregulated in cells grown on PLL compared with glass.")
+    assert triples(extractor, text) == set()
+    # a short form needs capitals: a lower-case one is not read as the cancer of its long form
+    assert [w for w, _ in cancers(extractor, "Serum of lung cancer patients (lcp) was drawn; lcp had it.")] == [
+        "lung cancer"]
