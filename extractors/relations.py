@@ -256,6 +256,34 @@ def level_set_by_experiment(doc: Doc, cue: Cue, cues: list[Cue], clause_of) -> b
     return False
 
 
+_GROUP_WORDS = {"group", "groups", "subgroup", "subgroups", "cohort", "arm", "category"}
+
+
+def splits_into_groups(doc: Doc, cue: Cue) -> bool:
+    """"compared with the low expression group": patients split by level (GUIDELINES 14, 30)."""
+    words = [t.lower_ for t in doc[cue.end:min(cue.end + 2, len(doc))]]
+    return bool(words) and (words[0] in _GROUP_WORDS or (
+        words[0] in _LEVEL_NOUNS and len(words) > 1 and words[1] in _GROUP_WORDS))
+
+
+_MOLECULE_NOUNS = {"pathway", "pathways", "gene", "genes", "protein", "proteins", "target", "targets", "receptor",
+                   "receptors", "oncogene", "oncogenes", "transcripts", "mrna", "mrnas", "signaling", "signalling"}
+
+
+def regulates_other_molecule(doc: Doc, cue: Cue, mirna_spans: list[Span]) -> bool:
+    """"downregulation of the PTEN pathway", "upregulation of its target genes": the nominal names
+    another molecule's change, not the miRNA's level."""
+    if cue.end >= len(doc) or doc[cue.end].lower_ != "of":
+        return False
+    starts = {s.start for s in mirna_spans}
+    j = cue.end + 1
+    while j < len(doc) and j < cue.end + 4 and (doc[j].lower_ in _DETERMINERS or doc[j].lower_ in {"its", "their"}):
+        j += 1
+    if j >= len(doc) or j in starts:
+        return False
+    return bool(_GENE_SYMBOL.match(doc[j].text)) or doc[j].lower_ in _MOLECULE_NOUNS
+
+
 def _experiment_leads_to(doc: Doc, sent: Span, exp: Cue, cue: Cue) -> bool:
     """"Exposure of the cells to X led to … miR-21 was increased": a manipulation that opens the
     sentence and causes what follows sets every level in it (within 25 tokens)."""
@@ -299,6 +327,10 @@ def expression_describes_mirna(doc: Doc, cue: Cue, mirna_spans: list[Span]) -> b
             and not any(s.start <= cue.start - 1 < s.end for s in mirna_spans + list(doc.spans.get("cancer", []))):
         return False  # "induced by HOXA9 overexpression": the word is the gene's level
     if compares_subgroups(doc, cue):
+        return False
+    if splits_into_groups(doc, cue):
+        return False
+    if regulates_other_molecule(doc, cue, mirna_spans):
         return False
     sent = doc[cue.start].sent
     cited = _syntax.citation_tokens(sent)  # "[19]", "(Li et al., 2019)" add no distance
@@ -646,9 +678,13 @@ def is_test_sensitivity(doc: Doc, cue: Cue, diagnostic_context: bool) -> bool:
     return diagnostic_context or any(t.text == "%" or t.lower_ == "percent" for t in sent)
 
 
-def about_endothelium(doc: Doc, cue: Cue) -> bool:
-    """Endothelial proliferation or migration is angiogenesis (TRIPLES.md §4)."""
-    window = doc[max(cue.start - 3, 0):cue.end + 4]
+def about_endothelium(doc: Doc, cue: Cue, process_tokens: frozenset[int] = frozenset()) -> bool:
+    """Endothelial proliferation or migration is angiogenesis (TRIPLES.md §4), also further down a
+    list of processes ("HUVEC proliferation, migration, invasion and tube formation")."""
+    first = cue.start
+    while first > 0 and (first - 1 in process_tokens or doc[first - 1].text in {",", "and", "or", "/"}):
+        first -= 1
+    window = doc[max(min(first, cue.start) - 3, 0):cue.end + 4]
     return any(t.lower_.startswith(("huvec", "endothelial", "huvecs")) for t in window)
 
 
@@ -852,13 +888,14 @@ def relate_sentence(doc: Doc, sent: Span, cues: list[Cue], heading_cancers: list
     # (effect, cue, direction-sensitive) for every cue that yields an effect
     found: list[tuple[str, Cue, bool, str]] = []
     consumed: set[Cue] = set()
+    process_at = frozenset(i for c in cues if c.kind == "process" for i in range(c.start, c.end))
     for cue in cues:
         if cue.kind != "process" or describes_cells(doc, cue):
             continue
         if cue.category == "sensitivity" and is_test_sensitivity(doc, cue, has_specificity or has_diagnostic):
             found.append(("diagnostic_marker", cue, False, "marker:test-sensitivity"))
             continue
-        if cue.category in {"growth", "metastasis"} and about_endothelium(doc, cue):
+        if cue.category in {"growth", "metastasis"} and about_endothelium(doc, cue, process_at):
             cue = Cue(cue.kind, cue.start, cue.end, cue.id, "angiogenesis")
         assoc = [a for a in cues if a.kind == "assoc" and 0 <= cue.start - a.end <= 8
                  and clause_of(a) == clause_of(cue)]

@@ -203,3 +203,34 @@ def test_a_level_after_exposing_cells_to_an_agent_is_not_a_finding(extractor):
     found = triples(extractor, "Treatment of glioma patients with temozolomide led to the finding that serum "
                                "miR-933 levels were increased compared with healthy controls.")
     assert ("miR-933", "glioma", "upregulated") in found
+
+
+def test_plural_association_words_make_a_prognostic_marker(extractor):
+    found = triples(extractor, "The levels of miR-933 showed close associations with advanced glioma stage and "
+                               "lymph node metastasis.")
+    assert ("miR-933", "glioma", "prognostic_marker") in found
+
+
+def test_a_high_or_low_expression_group_is_no_level_finding(extractor):
+    found = triples(extractor, "Glioma cases with elevated miR-933 showed poorer prognosis in comparison with "
+                               "the low expression group.")
+    assert ("miR-933", "glioma", "downregulated") not in found
+    assert ("miR-933", "glioma", "prognostic_marker") in found
+
+
+def test_a_nominal_about_another_molecule_is_not_the_mirnas_level(extractor):
+    found = triples(extractor, "Via downregulation of the PTEN pathway, miR-933 can arrest the cell cycle of "
+                               "glioma cells.")
+    assert ("miR-933", "glioma", "downregulated") not in found
+    found = triples(extractor, "Downregulation of miR-933 was observed in glioma tissues compared with normal "
+                               "brain.")
+    assert ("miR-933", "glioma", "downregulated") in found
+
+
+def test_endothelial_cells_carry_down_a_list_of_processes(extractor):
+    found = triples(extractor, "In glioma, exosomal miR-933 enhanced HUVEC proliferation, migration, invasion "
+                               "and tube formation.")
+    assert ("miR-933", "glioma", "promotes_angiogenesis") in found
+    assert ("miR-933", "glioma", "promotes_metastasis") not in found
+    found = triples(extractor, "miR-933 promoted proliferation, migration and invasion of glioma cells.")
+    assert ("miR-933", "glioma", "promotes_metastasis") in found
