@@ -222,6 +222,42 @@ def add_cancer_carcinoma_variants(records: dict[str, dict]) -> None:
         rec["aliases"] = sorted(set(rec["aliases"]) | extra)
 
 
+#: The Disease Ontology names a site by its noun ("larynx cancer", "esophagus adenocarcinoma",
+#: "vulva cancer"); authors mostly write the adjective ("laryngeal cancer"). Anatomy, not a list of
+#: cancers: every term whose name starts with one of these nouns gets the adjective form too.
+SITE_ADJECTIVES = {
+    "larynx": "laryngeal", "pharynx": "pharyngeal", "nasopharynx": "nasopharyngeal",
+    "oropharynx": "oropharyngeal", "hypopharynx": "hypopharyngeal", "esophagus": "esophageal",
+    "vulva": "vulvar", "vagina": "vaginal", "uterus": "uterine", "cervix": "cervical", "ovary": "ovarian",
+    "kidney": "renal", "stomach": "gastric", "liver": "hepatic", "pancreas": "pancreatic",
+    "adrenal gland": "adrenal", "thyroid gland": "thyroid", "testis": "testicular", "prostate": "prostatic",
+    "penis": "penile", "anus": "anal", "rectum": "rectal", "colon": "colonic", "lung": "pulmonary",
+    "skin": "cutaneous", "thymus": "thymic", "eye": "ocular",
+}
+
+
+def add_site_adjective_variants(records: dict[str, dict]) -> None:
+    """"laryngeal cancer" for DO's "larynx cancer": the adjective of a leading site noun, and
+    "high-grade" for "high grade", added only where no term already uses that form (there the
+    ontology's own term wins)."""
+    held = {a.lower() for r in records.values() for a in r["aliases"]}
+    for rec in records.values():
+        if rec["benign"] or rec["generic"]:
+            continue
+        # a grade DO writes open ("high grade glioma") is mostly hyphenated ("high-grade glioma");
+        # not for benign terms, whose hyphenated form would hide a cancer name that authors mean
+        extra = {re.sub(r"\b(high|low|intermediate) grade\b", r"\1-grade", a) for a in rec["aliases"]}
+        for alias in rec["aliases"]:
+            for noun, adjective in SITE_ADJECTIVES.items():
+                if alias.lower().startswith(noun + " ") and len(alias.split()) > len(noun.split()):
+                    form = adjective + alias[len(noun):]
+                    if form.lower() not in held:
+                        extra |= spelling_variants(form)
+        extra = {f for f in extra if f.lower() not in held}
+        held |= {f.lower() for f in extra}
+        rec["aliases"] = sorted(set(rec["aliases"]) | extra)
+
+
 def build_cancer_lexicon(obo: Path, additions: Path, ncit_obo: Path | None = None) -> list[dict]:
     graph = obonet.read_obo(obo)
     records: dict[str, dict] = {}
@@ -274,6 +310,7 @@ def build_cancer_lexicon(obo: Path, additions: Path, ncit_obo: Path | None = Non
                     del records[key]
         rec["aliases"] = sorted(set(rec["aliases"]) | forms)
     add_cancer_carcinoma_variants(records)
+    add_site_adjective_variants(records)
     return sorted(records.values(), key=lambda r: (r["id"] or "~", r["canonical"]))
 
 

@@ -125,3 +125,16 @@ def test_short_form_defined_as_something_else_is_not_the_lexicons_cancer(extract
     # a short form needs capitals: a lower-case one is not read as the cancer of its long form
     assert [w for w, _ in cancers(extractor, "Serum of lung cancer patients (lcp) was drawn; lcp had it.")] == [
         "lung cancer"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # the ontology names the site by its noun ("larynx cancer"), authors by its adjective
+    ("Biopsies of laryngeal cancer were cut.", ("larynx cancer", "DOID:2596")),
+    ("Biopsies of esophageal adenocarcinoma were cut.", ("esophagus adenocarcinoma", "DOID:4914")),
+    ("Biopsies of high-grade gliomas were cut.", ("glioma", "DOID:3070")),
+    # absent from both ontology files: the plain name, no id (TRIPLES.md §3)
+    ("Biopsies of ependymoma were cut.", ("ependymoma", "")),
+])
+def test_what_authors_write_for_an_ontology_term(extractor, text, expected):
+    doc = extractor.nlp(text)
+    assert [(s._.cancer.canonical, s._.cancer.id) for s in doc.spans["cancer"]] == [expected]
