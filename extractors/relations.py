@@ -328,6 +328,10 @@ def expression_describes_mirna(doc: Doc, cue: Cue, mirna_spans: list[Span]) -> b
         return False  # "induced by HOXA9 overexpression": the word is the gene's level
     if compares_subgroups(doc, cue):
         return False
+    if cue.start > 1 and doc[cue.start - 1].text == "-" and not doc[cue.start - 1].whitespace_ \
+            and not doc[cue.start - 2].whitespace_ and not any(
+                s.start <= cue.start - 2 < s.end for s in doc.spans.get("cancer", [])):
+        return False  # "brain-enriched miRNAs": where a miRNA is normally found, not a finding in cancer
     if splits_into_groups(doc, cue):
         return False
     if regulates_other_molecule(doc, cue, mirna_spans):
@@ -763,8 +767,10 @@ def is_negated(doc: Doc, cue: Cue, negations: list[Cue], clause_of) -> bool:
     return False
 
 
-def mirna_is_removed(doc: Doc, span: Span, knockdowns: list[Cue]) -> bool:
-    """"knockdown of miR-21", "miR-21 inhibitor", "anti-miR-21": the statement is about its absence."""
+def mirna_is_removed(doc: Doc, span: Span, knockdowns: list[Cue], _listed: bool = True) -> bool:
+    """"knockdown of miR-21", "miR-21 inhibitor", "anti-miR-21": the statement is about its absence;
+    so is every name listed with it ("knockdown of miR-21 and miR-155", "inhibition of two
+    miRNAs (miR-21 and miR-23a)")."""
     if span.start > 0 and doc[span.start - 1].lower_ in {"anti", "anti-"}:
         return True
     if span.text.lower().startswith("anti"):
@@ -774,9 +780,35 @@ def mirna_is_removed(doc: Doc, span: Span, knockdowns: list[Cue]) -> bool:
         if k.end <= span.start and (len(between) <= 2 or (len(between) <= 5 and all(
                 t.lower_ in _MODIFIERS for t in between))):
             return True  # "inactivation of the tumour suppressor miR-21"
+        if k.end <= span.start and 2 < len(between) <= 7 and between[-1].text in {"(", ":"} and any(
+                t.lower_ in _PLURAL_MIRNA for t in between) and not any(t.is_punct and t.text not in {"(", ":", "-"}
+                                                                     for t in between):
+            return True  # "inhibition of two glioma-upregulated miRNAs (miR-21 …"
         if k.start >= span.end and k.start - span.end <= 1:
             return True
+    if _listed:
+        spans = [s for s in doc.spans.get("mirna", []) if s.sent.start == span.sent.start]
+        same = next((s for s in spans if (s.start, s.end) == (span.start, span.end)), None)
+        if same is not None:
+            group = coordinated_group(doc, same, spans)
+            if group[0].start != span.start:
+                return mirna_is_removed(doc, group[0], knockdowns, _listed=False)
+            after = [k for k in knockdowns if k.start >= group[-1].end and k.start - group[-1].end <= 1]
+            return bool(after) and len(group) > 1  # "miR-21 and miR-155 knockdown"
     return False
+
+
+_LOWERED = {"downregulated", "down-regulated", "reduced", "decreased", "low", "lower", "lost", "silenced",
+            "deficient", "diminished", "underexpressed", "under-expressed"}
+
+
+def lowered_attributively(doc: Doc, span: Span, sent: Span) -> bool:
+    """"Downregulated miR-200a in meningiomas promotes tumour growth": the subject is the miRNA's
+    loss, so the effect is the opposite of the miRNA's own (like "miR-200a downregulation")."""
+    i = span.start - 1
+    if i < sent.start or doc[i].lower_ not in _LOWERED:
+        return False
+    return i == sent.start or doc[i - 1].lower_ in {"the", "a", "an", ",", ":", "that"}
 
 
 def mirna_is_object(doc: Doc, span: Span, objects: list[Cue]) -> bool:
@@ -996,12 +1028,15 @@ def relate_sentence(doc: Doc, sent: Span, cues: list[Cue], heading_cancers: list
                 continue
             if directional:
                 direction = rule.rsplit(":", 1)[-1][-1]
-                if mirna_is_removed(doc, span, knockdowns):
+                if mirna_is_removed(doc, span, knockdowns) or lowered_attributively(doc, span, sent):
                     direction = "-" if direction == "+" else "+"
                 effect = PROCESS_EFFECTS.get((effect_or_category, direction))
             else:
                 effect = effect_or_category
-                others = [k for k in knockdowns if k.start != cue.start]  # "miR-21 downregulation" is the level
+                # "miR-21 downregulation" is the level; so is a word inside the removed phrase
+                # ("inhibition of two glioma-upregulated miRNAs (miR-21 …")
+                others = [k for k in knockdowns if k.start != cue.start
+                          and not (k.end <= cue.start and cue.end <= span.start)]
                 if effect in {"upregulated", "downregulated"} and mirna_is_removed(doc, span, others):
                     continue  # the level after knock-down says nothing about the cancer
             if not effect:

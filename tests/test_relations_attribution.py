@@ -234,3 +234,42 @@ def test_endothelial_cells_carry_down_a_list_of_processes(extractor):
     assert ("miR-933", "glioma", "promotes_metastasis") not in found
     found = triples(extractor, "miR-933 promoted proliferation, migration and invasion of glioma cells.")
     assert ("miR-933", "glioma", "promotes_metastasis") in found
+
+
+# --- removal, lowering and treatment -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", [
+    "Knockdown of miR-933 and miR-934 reduced invasion of glioma cells.",
+    "miR-933 and miR-934 knockdown reduced invasion of glioma cells.",
+    "Inhibition of two glioma-upregulated miRNAs (miR-933 and miR-934) reduced invasion of glioma cells.",
+])
+def test_every_name_of_a_removed_list_takes_the_inverted_effect(extractor, text):
+    found = triples(extractor, text)
+    assert {("miR-933", "glioma", "promotes_metastasis"), ("miR-934", "glioma", "promotes_metastasis")} <= found
+    assert not any(t[2] == "suppresses_tumor" for t in found)
+
+
+def test_a_level_named_inside_the_removed_phrase_is_still_a_finding(extractor):
+    found = triples(extractor, "Inhibition of two glioma-upregulated miRNAs (miR-933 and miR-934) reduced "
+                               "invasion of glioma cells.")
+    assert ("miR-933", "glioma", "upregulated") in found
+    found = triples(extractor, "After knockdown of miR-933, miR-933 levels were decreased in glioma cells.")
+    assert ("miR-933", "glioma", "downregulated") not in found
+
+
+def test_a_lowered_mirna_as_subject_inverts_the_effect(extractor):
+    found = triples(extractor, "Downregulated miR-933 in glioma promotes tumor growth by reducing CDH1.")
+    assert ("miR-933", "glioma", "suppresses_tumor") in found
+    assert ("miR-933", "glioma", "promotes_growth") not in found
+
+
+def test_a_treatment_that_changes_the_level_in_cells_is_no_finding(extractor):
+    found = triples(extractor, "IFN-beta treatment reduced miR-933 expression in glioma cells markedly.")
+    assert ("miR-933", "glioma", "downregulated") not in found
+
+
+def test_where_a_mirna_is_normally_enriched_is_not_a_finding_in_the_cancer(extractor):
+    found = triples(extractor, "A set of brain-enriched miRNAs, miR-933 and miR-934, is down-regulated in glioma.")
+    assert ("miR-933", "glioma", "downregulated") in found
+    assert ("miR-933", "glioma", "upregulated") not in found
