@@ -6,7 +6,10 @@ boxes. Per page:
 
 1. characters are read with their box, angle and font size; characters at another angle than
    most of the page (vertical sidebars such as a journal's name up the margin) are dropped; a
-   page whose text is mostly rotated (a landscape table) is read in its own orientation;
+   page whose text is mostly rotated (a landscape table) is read in its own orientation. For
+   speed the characters are held in NumPy arrays, pdfium is asked one box per visible character,
+   and angles come from the text objects' matrices unless the page's objects point different
+   ways (then from each character);
 2. characters are grouped into lines by position;
 3. a two-column page is found from the gutter: an x band near the middle that (almost) no line
    crosses. Lines crossing it are full-width (title, abstract, wide tables) and stay in place;
@@ -33,9 +36,11 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 from statistics import median
 
+import numpy as np
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
@@ -68,19 +73,7 @@ _FPDF_ERR_PASSWORD = 4
 
 
 @dataclass
-class _Char:
-    ch: str
-    x0: float
-    x1: float
-    y0: float
-    y1: float
-    size: float
-    index: int
-
-
-@dataclass
 class _Line:
-    chars: list[_Char]
     text: str = ""
     x0: float = 0.0
     x1: float = 0.0
@@ -91,26 +84,31 @@ class _Line:
     heading: bool = False
     par_break: bool = False  # a blank line goes before this line
 
-    def finish(self) -> _Line:
-        visible = [c for c in self.chars if not c.ch.isspace()]
-        text = "".join(c.ch for c in self.chars)
-        if any("\ud800" <= ch <= "\udfff" for ch in text):  # pdfium hands out UTF-16 halves
-            text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
-        self.text = text.translate(_LIGATURES).strip()
-        self.text = re.sub(r"[ \t]{2,}", " ", self.text)
-        self.x0 = min(c.x0 for c in visible)
-        self.x1 = max(c.x1 for c in visible)
-        self.top = max(c.y1 for c in visible)
-        self.bottom = min(c.y0 for c in visible)
-        self.size = median(c.size for c in visible)
-        return self
-
 
 @dataclass
 class _Page:
     number: int
     height: float
     lines: list[_Line] = field(default_factory=list)
+
+
+@dataclass
+class _Chars:
+    """A page's kept characters in pdfium's order: ``text`` has one character per position.
+
+    ``newline`` marks pdfium's line breaks; the other arrays describe the visible (non-blank)
+    characters only, at stream positions ``pos``, upright (rotated text turned back).
+    """
+
+    text: str
+    newline: np.ndarray  # stream positions of line breaks
+    pos: np.ndarray
+    index: np.ndarray  # pdfium's character index
+    x0: np.ndarray
+    x1: np.ndarray
+    y0: np.ndarray
+    y1: np.ndarray
+    size: np.ndarray
 
 
 def read_pdf(path: Path, data: bytes) -> Document:
@@ -178,9 +176,8 @@ def _read_page(pdf: pdfium.PdfDocument, index: int) -> _Page:
     except pdfium.PdfiumError as exc:
         raise IngestError(f"damaged PDF: cannot read page {index + 1}: {exc}") from exc
     width, height = page.get_size()
-    chars, raw_tp = _page_chars(textpage)
-    lines = [line.finish() for line in _group_lines(chars) if any(not c.ch.isspace() for c in line.chars)]
-    _mark_bold(lines, raw_tp)
+    chars = _page_chars(textpage, page)
+    lines = _group_lines(chars, _address(textpage.raw)) if chars is not None else []
     result = _Page(number=index + 1, height=height, lines=_reading_order(lines, width))
     _mark_paragraphs(result.lines)
     textpage.close()
@@ -188,115 +185,245 @@ def _read_page(pdf: pdfium.PdfDocument, index: int) -> _Page:
     return result
 
 
-def _page_chars(textpage) -> tuple[list[_Char], object]:
+# pdfium's per-character calls dominate the cost of a page. Called with plain addresses through
+# ``map`` they cost about half as much as through pypdfium2's typed wrappers in a Python loop.
+_INT_FN = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int)
+_loose_box = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p)(
+    ctypes.cast(pdfium_c.FPDFText_GetLooseCharBox, ctypes.c_void_p).value)
+_char_angle = ctypes.CFUNCTYPE(ctypes.c_float, ctypes.c_void_p, ctypes.c_int)(
+    ctypes.cast(pdfium_c.FPDFText_GetCharAngle, ctypes.c_void_p).value)
+_is_generated = _INT_FN(ctypes.cast(pdfium_c.FPDFText_IsGenerated, ctypes.c_void_p).value)
+_font_weight = _INT_FN(ctypes.cast(pdfium_c.FPDFText_GetFontWeight, ctypes.c_void_p).value)
+_unicode = ctypes.CFUNCTYPE(ctypes.c_uint, ctypes.c_void_p, ctypes.c_int)(
+    ctypes.cast(pdfium_c.FPDFText_GetUnicode, ctypes.c_void_p).value)
+_page_object = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)(
+    ctypes.cast(pdfium_c.FPDFPage_GetObject, ctypes.c_void_p).value)
+_form_object = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_ulong)(
+    ctypes.cast(pdfium_c.FPDFFormObj_GetObject, ctypes.c_void_p).value)
+_object_type = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p)(
+    ctypes.cast(pdfium_c.FPDFPageObj_GetType, ctypes.c_void_p).value)
+_form_count = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p)(
+    ctypes.cast(pdfium_c.FPDFFormObj_CountObjects, ctypes.c_void_p).value)
+_matrix = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p)(
+    ctypes.cast(pdfium_c.FPDFPageObj_GetMatrix, ctypes.c_void_p).value)
+
+#: str.isspace() over the Basic Multilingual Plane (no code point above it is blank).
+_BLANK = np.array([chr(cp).isspace() for cp in range(0x10000)], dtype=bool)
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+_LIGATURE_RE = re.compile("[" + "".join(map(chr, _LIGATURES)) + "]")
+_SPACES_RE = re.compile(r"[ \t]{2,}")
+#: A text object whose angle lies this close (in quarter turns) to halfway between two
+#: quadrants has its characters' angles read one by one (pdfium rounds in single precision).
+_QUADRANT_MARGIN = 1e-3
+
+
+def _quadrant(angle: float) -> int:
+    return round(angle / (math.pi / 2)) % 4 if angle >= 0 else 0
+
+
+def _address(handle) -> int:
+    return ctypes.cast(handle, ctypes.c_void_p).value
+
+
+def _object_quadrants(page) -> set[int] | None:
+    """The quadrants of the page's text objects (inside forms too), or None when unsure.
+
+    pdfium gives each character the angle of its text object's matrix times the matrices of the
+    forms around it, so when all text objects share a quadrant, all characters do.
+    """
+    texts: list[tuple[int, tuple[float, float, float, float]]] = []  # object, matrix of its forms
+    stack = [(_address(page.raw), pdfium_c.FPDFPage_CountObjects(page.raw), _page_object, (1.0, 0.0, 0.0, 1.0))]
+    while stack:
+        holder, count, get, outer = stack.pop()
+        objects = list(map(get, repeat(holder, count), range(count)))
+        for obj, kind in zip(objects, map(_object_type, objects), strict=True):
+            if kind == pdfium_c.FPDF_PAGEOBJ_TEXT:
+                texts.append((obj, outer))
+            elif kind == pdfium_c.FPDF_PAGEOBJ_FORM:
+                m = _object_matrix(obj)
+                if m is None:
+                    return None
+                fa, fb, fc, fd = outer
+                stack.append((obj, _form_count(obj), _form_object,
+                              (m[0] * fa + m[1] * fc, m[0] * fb + m[1] * fd, m[2] * fa + m[3] * fc, m[2] * fb + m[3] * fd)))
+    if not texts:
+        return set()
+    buffer = (ctypes.c_float * (6 * len(texts)))()
+    base = ctypes.addressof(buffer)
+    if not all(map(_matrix, [obj for obj, _ in texts], range(base, base + 24 * len(texts), 24))):
+        return None
+    own = np.frombuffer(buffer, dtype=np.float32).reshape(-1, 6).astype(np.float64)
+    outer = np.array([f for _, f in texts])
+    a = own[:, 0] * outer[:, 0] + own[:, 1] * outer[:, 2]
+    c = own[:, 2] * outer[:, 0] + own[:, 3] * outer[:, 2]
+    quarters = np.arctan2(c, a) % (2 * math.pi) / (math.pi / 2)  # as FPDFText_GetCharAngle
+    if (np.abs(quarters - np.floor(quarters) - 0.5) < _QUADRANT_MARGIN).any():
+        return None
+    return set((np.round(quarters).astype(int) % 4).tolist())
+
+
+def _object_matrix(obj: int) -> tuple[float, ...] | None:
+    m = (ctypes.c_float * 6)()
+    return tuple(m) if _matrix(obj, ctypes.addressof(m)) else None
+
+
+def _page_chars(textpage, page) -> _Chars | None:
     """The page's characters in the page's dominant orientation, rotated upright.
 
     Characters at another angle are dropped: on a portrait page they are margin furniture
     (e.g. a journal name printed up the side), never body text.
     """
-    raw = textpage.raw
+    raw = _address(textpage.raw)
     n = textpage.count_chars()
     text = textpage.get_text_range()
-    if len(text) != n:  # surrogate pairs: fall back to per-character code points
-        text = "".join(chr(pdfium_c.FPDFText_GetUnicode(raw, i) or 32) for i in range(n))
+    if len(text) != n:  # pdfium leaves control characters out of its text: take code points
+        codes = np.fromiter(map(_unicode, repeat(raw, n), range(n)), dtype="<u4", count=n)
+        codes[codes == 0] = 32
+        text = codes.tobytes().decode("utf-32-le", "surrogatepass")
+    else:
+        codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+    blank = np.zeros(n, dtype=bool)
+    bmp = codes < 0x10000
+    blank[bmp] = _BLANK[codes[bmp]]
+    newline = (codes == 10) | (codes == 13)
+    visible = np.flatnonzero(~blank)
+    if visible.size == 0:
+        return None
+    kept = None
+    quadrants = _object_quadrants(page)
+    if quadrants is not None and len(quadrants) == 1:
+        main = quadrants.pop()
+    else:
+        # Mixed orientations: each character's own angle decides. pdfium's generated spaces
+        # and line breaks are always kept.
+        quadrant = np.full(n, -1, dtype=np.int8)
+        others = np.flatnonzero(~newline)
+        quadrant[others] = [_quadrant(a) for a in map(_char_angle, repeat(raw, others.size), others.tolist())]
+        spaces = np.flatnonzero(blank & ~newline)
+        generated = spaces[np.array(list(map(_is_generated, repeat(raw, spaces.size), spaces.tolist())), dtype=int) == 1]
+        if generated.size:
+            quadrant[generated] = -1
+            chars = list(text)
+            for i in generated.tolist():
+                chars[i] = " "
+            text = "".join(chars)
+        main = Counter(quadrant[visible].tolist()).most_common(1)[0][0]
+        kept = (quadrant == -1) | (quadrant == main)
+        visible = visible[kept[visible]]
+    k = visible.size
+    buffer = (ctypes.c_float * (4 * k))()
+    base = ctypes.addressof(buffer)
     # Loose boxes span the font's ascent to descent, so their height is the type size even when
     # pdfium reports a font size of 1 (the scale sits in the text matrix) and tight glyph boxes
     # differ between "x" and "l".
-    rect = pdfium_c.FS_RECTF()
-    ref = ctypes.byref(rect)
-    found: list[tuple[int, _Char]] = []
-    quadrants: Counter = Counter()
-    for i in range(n):
-        ch = text[i]
-        if ch in "\r\n":
-            found.append((-1, _Char("\n", 0, 0, 0, 0, 0, i)))
-            continue
-        if pdfium_c.FPDFText_IsGenerated(raw, i) == 1:
-            found.append((-1, _Char(" ", 0, 0, 0, 0, 0, i)))
-            continue
-        pdfium_c.FPDFText_GetLooseCharBox(raw, i, ref)
-        angle = pdfium_c.FPDFText_GetCharAngle(raw, i)
-        quadrant = round(angle / (math.pi / 2)) % 4 if angle >= 0 else 0
-        x0, x1 = sorted((rect.left, rect.right))
-        y0, y1 = sorted((rect.bottom, rect.top))
-        size = (y1 - y0) if quadrant in (0, 2) else (x1 - x0)
-        found.append((quadrant, _Char(ch, x0, x1, y0, y1, size, i)))
-        if not ch.isspace():
-            quadrants[quadrant] += 1
-    if not quadrants:
-        return [], raw
-    main = quadrants.most_common(1)[0][0]
-    chars = []
-    for quadrant, c in found:
-        if quadrant == -1:
-            chars.append(c)
-        elif quadrant == main:
-            chars.append(_derotate(c, main) if main else c)
-    return chars, raw
-
-
-def _derotate(c: _Char, quadrant: int) -> _Char:
-    """Turn a character box of text running at ``quadrant`` * 90° into upright coordinates."""
-    x0, x1, y0, y1 = c.x0, c.x1, c.y0, c.y1
+    list(map(_loose_box, repeat(raw, k), visible.tolist(), range(base, base + 16 * k, 16)))
+    box = np.frombuffer(buffer, dtype=np.float32).reshape(k, 4).astype(np.float64)  # left, top, right, bottom
+    x0, x1 = np.minimum(box[:, 0], box[:, 2]), np.maximum(box[:, 0], box[:, 2])
+    y0, y1 = np.minimum(box[:, 3], box[:, 1]), np.maximum(box[:, 3], box[:, 1])
+    size = (y1 - y0) if main in (0, 2) else (x1 - x0)
     # pdfium's angle turns clockwise: quadrant 3 reads bottom to top, quadrant 1 top to bottom.
-    if quadrant == 3:
+    if main == 3:
         x0, x1, y0, y1 = y0, y1, -x1, -x0
-    elif quadrant == 2:
+    elif main == 2:
         x0, x1, y0, y1 = -x1, -x0, -y1, -y0
-    else:
+    elif main == 1:
         x0, x1, y0, y1 = -y1, -y0, x0, x1
-    return _Char(c.ch, x0, x1, y0, y1, c.size, c.index)
+    pos = visible
+    if kept is not None and not kept.all():
+        pos = (np.cumsum(kept) - 1)[visible]  # positions among the kept characters
+        newline = newline[kept]
+        text = "".join([ch for ch, keep in zip(text, kept.tolist(), strict=True) if keep])
+    return _Chars(text=text, newline=np.flatnonzero(newline), pos=pos, index=visible, x0=x0, x1=x1, y0=y0, y1=y1,
+                  size=size)
 
 
-def _group_lines(chars: list[_Char]) -> list[_Line]:
+def _group_lines(chars: _Chars, raw_tp: int) -> list[_Line]:
     """Split pdfium's character stream into lines by position.
 
     A line ends at pdfium's own line break, when the next character does not overlap the line
     vertically (superscripts do overlap, so they stay), when it jumps back to the left, or at a
     horizontal gap wider than :data:`SPLIT_GAP` type sizes: pdfium joins two columns' lines that
-    share a baseline, and the gutter is such a gap.
+    share a baseline, and the gutter is such a gap. Blanks and characters without a box go with
+    the line they fall in and never start one. A line is bold when its first, middle and last
+    characters are.
     """
-    lines: list[_Line] = []
-    current: list[_Char] = []
-    last = None
+    x0, x1, y0, y1, size = chars.x0, chars.x1, chars.y0, chars.y1, chars.size
+    boxed = np.flatnonzero(~((x1 == 0) & (x0 == 0) & (size == 0)))
+    if boxed.size == 0:
+        return []
+    bpos = chars.pos[boxed]
+    bx0, bx1, by0, by1, bsize = x0[boxed], x1[boxed], y0[boxed], y1[boxed], size[boxed]
+    start = np.ones(boxed.size, dtype=bool)
+    same_box = np.zeros(boxed.size, dtype=bool)
+    if boxed.size > 1:
+        segment = np.searchsorted(chars.newline, bpos)  # pdfium line breaks before each character
+        em = np.maximum(np.maximum(bsize[1:], bsize[:-1]), 4.0)
+        start[1:] = ((segment[1:] != segment[:-1]) | (bx0[1:] < bx0[:-1] - 2 * em)
+                     | (bx0[1:] - bx1[:-1] > SPLIT_GAP * em))
+        same_box[1:] = (by0[1:] == by0[:-1]) & (by1[1:] == by1[:-1]) & (bsize[1:] == bsize[:-1])
+    # A character with the same box as the one before it in the same line neither breaks the
+    # line nor widens it beyond that box, so only the first of such a run is checked (boxes under
+    # half a point tall are checked one by one).
+    follows = same_box & ~start & (by1 - by0 >= 0.5)
+    heads = np.flatnonzero(~follows)
+    run_ends = np.append(heads[1:], boxed.size).tolist()
+    y0l, y1l, sizel, startl = by0.tolist(), by1.tolist(), bsize.tolist(), start.tolist()
+    line_heads = []
     low = high = 0.0
-    for c in chars:
-        if c.ch == "\n":
-            if current:
-                lines.append(_Line(current))
-            current, last = [], None
-            continue
-        if c.x1 == c.x0 == 0 and c.size == 0:  # generated space
-            if current:
-                current.append(c)
-            continue
-        if c.ch.isspace():
-            if current:
-                current.append(c)
-            continue
-        if last is not None:
-            overlap = min(high, c.y1) - max(low, c.y0)
-            smaller = max(min(high - low, c.y1 - c.y0), 0.5)
-            em = max(c.size, last.size, 4.0)
-            if overlap < 0.4 * smaller or c.x0 < last.x0 - 2 * em or c.x0 - last.x1 > SPLIT_GAP * em:
-                lines.append(_Line(current))
-                current, last = [], None
-        if last is None:
-            low, high = c.y0, c.y1
-        elif c.size >= 0.8 * last.size:
-            low, high = min(low, c.y0), max(high, c.y1)
-        current.append(c)
-        last = c
-    if current:
-        lines.append(_Line(current))
+    for k, run_end in zip(heads.tolist(), run_ends, strict=True):
+        c0, c1 = y0l[k], y1l[k]
+        if startl[k]:
+            line_heads.append(k)
+            low, high = c0, c1
+        else:
+            overlap = min(high, c1) - max(low, c0)
+            smaller = max(min(high - low, c1 - c0), 0.5)
+            if overlap < 0.4 * smaller:
+                line_heads.append(k)
+                low, high = c0, c1
+            elif sizel[k] >= 0.8 * sizel[k - 1]:
+                low, high = min(low, c0), max(high, c1)
+        if run_end - k > 1:
+            low, high = min(low, c0), max(high, c1)
+    starts = bpos[line_heads]
+    ends = np.minimum(np.append(starts[1:], len(chars.text)),
+                      np.append(chars.newline, len(chars.text))[np.searchsorted(chars.newline, starts)])
+    first = np.searchsorted(chars.pos, starts)
+    last = np.searchsorted(chars.pos, ends)  # each line's visible characters: [first, last)
+    # Per-line extremes and median type size (as statistics.median: the mean of the two middle
+    # values of an even count), over the visible characters of each line.
+    bounds = np.column_stack((first, last)).ravel()
+    line_x0, line_x1, line_top, line_bottom = (
+        ufunc.reduceat(np.append(values, 0.0), bounds)[::2]
+        for ufunc, values in ((np.minimum, x0), (np.maximum, x1), (np.maximum, y1), (np.minimum, y0)))
+    count = last - first
+    offset = np.cumsum(count) - count
+    owner = np.repeat(np.arange(first.size), count)
+    member = size[np.arange(count.sum()) + np.repeat(first - offset, count)]
+    sizes = member[np.lexsort((member, owner))]
+    line_size = (sizes[offset + (count - 1) // 2] + sizes[offset + count // 2]) / 2
+    index = chars.index
+    middle = index[first + count // 2].tolist()
+    text = chars.text
+    surrogates = _SURROGATE_RE.search(text) is not None
+    ligatures = _LIGATURE_RE.search(text) is not None
+    lines = []
+    for s, e, i0, i1, i2 in zip(starts.tolist(), ends.tolist(), index[first].tolist(), middle,
+                                index[last - 1].tolist(), strict=True):
+        line = text[s:e]
+        if surrogates and _SURROGATE_RE.search(line):  # pdfium hands out UTF-16 halves
+            line = line.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+        if ligatures and _LIGATURE_RE.search(line):
+            line = line.translate(_LIGATURES)
+        line = line.strip()
+        if "  " in line or "\t" in line:
+            line = _SPACES_RE.sub(" ", line)
+        lines.append(_Line(text=line, bold=_font_weight(raw_tp, i0) >= 600 and _font_weight(raw_tp, i1) >= 600
+                           and _font_weight(raw_tp, i2) >= 600))
+    for line, v0, v1, top, bottom, sz in zip(lines, line_x0.tolist(), line_x1.tolist(), line_top.tolist(),
+                                             line_bottom.tolist(), line_size.tolist(), strict=True):
+        line.x0, line.x1, line.top, line.bottom, line.size = v0, v1, top, bottom, sz
     return lines
-
-
-def _mark_bold(lines: list[_Line], raw_tp) -> None:
-    for line in lines:
-        visible = [c for c in line.chars if not c.ch.isspace() and c.index >= 0]
-        ends = (visible[0], visible[len(visible) // 2], visible[-1])
-        line.bold = all(pdfium_c.FPDFText_GetFontWeight(raw_tp, c.index) >= 600 for c in ends)
 
 
 def _gutter(lines: list[_Line], width: float) -> float | None:
@@ -309,22 +436,22 @@ def _gutter(lines: list[_Line], width: float) -> float | None:
     if len(lines) < 6:
         return None
     lo, hi = int(width * 0.3), int(width * 0.7)
-    best_x, best_count = None, len(lines) + 1
-    for x in range(lo, hi + 1, 2):
-        count = sum(1 for line in lines if line.x0 < x < line.x1)
-        if count < best_count:
-            best_x, best_count = x, count
-    if best_x is None:
+    xs = np.arange(lo, hi + 1, 2)
+    if xs.size == 0:
         return None
+    x0 = np.array([ln.x0 for ln in lines])
+    x1 = np.array([ln.x1 for ln in lines])
+    crossing = ((x0[None, :] < xs[:, None]) & (xs[:, None] < x1[None, :])).sum(axis=1)
+    best = int(np.argmin(crossing))
+    best_x, best_count = int(xs[best]), int(crossing[best])
     # Centre the gutter in the run of equally empty x positions.
-    xs = [x for x in range(lo, hi + 1, 2) if sum(1 for ln in lines if ln.x0 < x < ln.x1) == best_count]
-    run = [x for x in xs if abs(x - best_x) <= 40]
-    best_x = (min(run) + max(run)) / 2
-    left = sum(1 for line in lines if line.x1 <= best_x)
-    right = sum(1 for line in lines if line.x0 >= best_x)
+    run = [x for x in xs[crossing == best_count].tolist() if abs(x - best_x) <= 40]
+    gutter = (min(run) + max(run)) / 2
+    left = int((x1 <= gutter).sum())
+    right = int((x0 >= gutter).sum())
     if best_count > 0.5 * len(lines) or left < 4 or right < 4:
         return None
-    return best_x
+    return gutter
 
 
 def _reading_order(lines: list[_Line], width: float) -> list[_Line]:
@@ -373,18 +500,23 @@ def _ends_sentence(text: str) -> bool:
     return not text or text.rstrip()[-1:] in ".!?:)]" or text.isupper()
 
 
+_DIGITS_RE = re.compile(r"\d+")
+_BLANKS_RE = re.compile(r"\s+")
+
+
 def _furniture_key(text: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"\d+", "#", text.lower())).strip()
+    return _BLANKS_RE.sub(" ", _DIGITS_RE.sub("#", text.lower())).strip()
 
 
 def _drop_furniture(pages: list[_Page]) -> None:
     """Drop running headers/footers, page numbers and per-page boilerplate (module docstring)."""
     in_margin: Counter = Counter()
     anywhere: Counter = Counter()
+    keys = {id(line): _furniture_key(line.text) for page in pages for line in page.lines}
     for page in pages:
         margin_keys, all_keys = set(), set()
         for line in page.lines:
-            key = _furniture_key(line.text)
+            key = keys[id(line)]
             all_keys.add(key)
             if _in_margin(line, page):
                 margin_keys.add(key)
@@ -396,7 +528,7 @@ def _drop_furniture(pages: list[_Page]) -> None:
     for page in pages:
         kept = []
         for line in page.lines:
-            key = _furniture_key(line.text)
+            key = keys[id(line)]
             margin = _in_margin(line, page)
             if margin and (in_margin[key] >= min_margin or _PAGE_NO_RE.match(line.text.strip())):
                 continue
