@@ -101,10 +101,13 @@ def _peak_of_extract(folder: Path, n: int, out: Path) -> int:
 
 
 def test_extract_memory_does_not_grow_with_the_corpus(tmp_path):
+    _peak_of_extract(tmp_path / "warm", 2, tmp_path / "warm.csv")  # one-time imports and caches
     small = _peak_of_extract(tmp_path / "small", 5, tmp_path / "small.csv")
     large = _peak_of_extract(tmp_path / "large", 50, tmp_path / "large.csv")
     assert len(pd.read_csv(tmp_path / "large.csv")) == 5000
-    assert large < 2 * small, (small, large)  # holding the rows would make it ~10x
+    # Holding the rows would add their ~10 MB of evidence; per-document bookkeeping and garbage
+    # not yet collected (it depends on what the suite ran before) stay far below a fifth of that.
+    assert large < small + 0.2 * 5000 * 2000, (small, large)
 
 
 def test_parquet_output_is_written_in_row_groups_and_reads_back(tmp_path, monkeypatch):
