@@ -126,6 +126,21 @@ def load_lexicon() -> Lexicon:
     return Lexicon(concepts, words, abbreviations, cell_lines)
 
 
+@lru_cache(maxsize=1)
+def load_other_diseases() -> dict[str, Concept]:
+    """{lower-case form: Concept} of diseases that are neither cancers nor benign neoplasms (the
+    DO NCIt subset's, built by scripts/build_lexicons.py). Never output: they only tell which
+    disease a paper's title studies (:func:`refine_cell_lines`)."""
+    out: dict[str, Concept] = {}
+    rows = csv.DictReader((ln for ln in _read_data("other_diseases.tsv").splitlines() if not ln.startswith("#")),
+                          delimiter="\t")
+    for n, row in enumerate(rows, start=2):
+        if not row.get("alias") or not (row.get("id") or "").startswith("DOID:"):
+            raise LexiconError(f"other_diseases.tsv:{n}: needs an alias and a DOID")
+        out[row["alias"]] = Concept(row["name"], row["id"], generic=True)
+    return out
+
+
 def choose_most_specific(concepts: list[Concept]) -> list[Concept]:
     """Drop a type when a more specific one under it is also named (TRIPLES.md §3)."""
     unique = list(dict.fromkeys(c for c in concepts if not c.generic))
@@ -249,11 +264,23 @@ class CancerRecognizer:
         #: short forms this doc defines by a long form that names no cancer ("mismatch (MM)")
         if not Doc.has_extension("mirkb_defined_other"):
             Doc.set_extension("mirkb_defined_other", default=None)
+        self._others: PhraseMatcher | None = None
         self.words = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
         self._add(nlp, self.words, "W", list(self.lexicon.words))
         self._add(nlp, self.exact, "A", list(self.lexicon.abbreviations))
         self._add(nlp, self.exact, "C", list(self.lexicon.cell_lines))
+
+    def title_diseases(self, doc: Doc) -> list[Concept]:
+        """Diseases other than cancers that a title names ("… in Alzheimer's disease"), for the
+        cell-line policy; the matcher is built on first use (titles only)."""
+        if self._others is None:
+            self._others = PhraseMatcher(self.tokenizer.vocab, attr="LOWER")
+            self._others.add("D", list(self.tokenizer.pipe(load_other_diseases())))
+        known = load_other_diseases()
+        spans = filter_spans([doc[a:b] for _, a, b in self._others(doc)])
+        return [known[" ".join(s.text.lower().split())] for s in spans
+                if " ".join(s.text.lower().split()) in known]
 
     @staticmethod
     def _add(nlp: Language, matcher: PhraseMatcher, label: str, phrases: list[str]) -> None:

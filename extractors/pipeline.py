@@ -293,6 +293,8 @@ class Extractor:
             if kinds is not None and kinds[k] == "title":
                 title += [s._.cancer for key in ("cancer", "benign") for s in sdoc.spans.get(key, [])
                           if s.label_ == "CANCER"]
+                if "mirkb_cancer" in self.nlp.pipe_names:
+                    title += self.nlp.get_pipe("mirkb_cancer").title_diseases(sdoc)
         named = choose_most_specific(named)
         title = list(dict.fromkeys(title))
         not_cancers -= set(abbreviations)

@@ -12,6 +12,7 @@ Outputs:
   extractors/data/cancer_lexicon.jsonl       one record per concept: id, canonical, aliases,
                                              ancestors, generic, benign, source, spec (a §3 name)
   extractors/data/cancer_lexicon.meta.json  the ontology releases it was built from
+  extractors/data/other_diseases.tsv         the NCIt subset's other diseases (a title's disease)
   extractors/data/mirbase_numbers.txt        miRNA numbers known to miRBase (current and previous)
   extractors/data/mirbase_mature.tsv         miRBase names, accessions and previous names (for ids)
 
@@ -314,6 +315,44 @@ def build_cancer_lexicon(obo: Path, additions: Path, ncit_obo: Path | None = Non
     return sorted(records.values(), key=lambda r: (r["id"] or "~", r["canonical"]))
 
 
+#: Words of a neoplasm's name: such a term is a cancer or a benign neoplasm (the lexicon's business),
+#: never "another disease".
+_NEOPLASM_WORDS = re.compile(r"tumou?r|cancer|carcinoma|neoplas|sarcoma|lymphoma|leuk|blastoma|malignan|metasta|"
+                             r"adenoma|papilloma|myeloma|melanoma|glioma")
+
+
+_ROOT_WORDS = {"disease", "syndrome", "disorder"}
+
+
+def build_other_diseases(ncit_obo: Path, lexicon: list[dict]) -> list[tuple[str, str, str]]:
+    """(alias, DOID, name) of the NCIt subset's diseases that are neither cancers nor benign
+    neoplasms ("Alzheimer's disease", "obesity", "hepatitis B"): what a title names when a paper
+    studies another disease (extractors/cancer.py: its cell lines name no cancer). Names and EXACT
+    synonyms, lower-cased; short or capitalised synonyms (abbreviations, ambiguous) are left out,
+    and so is any form the cancer lexicon holds."""
+    graph = obonet.read_obo(ncit_obo)
+    held = {r["id"] for r in lexicon}
+    cancer_forms = {a.lower() for r in lexicon for a in r["aliases"]}
+    rows = set()
+    for node, data in graph.nodes(data=True):
+        name = data.get("name")
+        # the ontology's roots ("disease", "syndrome") name no disease a paper studies
+        if (not name or not node.startswith("DOID:") or node in held or _NEOPLASM_WORDS.search(name.lower())
+                or " " not in name and name.lower() in _ROOT_WORDS):
+            continue
+        forms = {name}
+        for syn in data.get("synonym", []):
+            m = re.match(r'"(.*)"\s+(\w+)', syn)
+            if m and m.group(2) == "EXACT":
+                forms.add(m.group(1))
+        for form in forms:
+            if len(form) < 5 or re.search(r"[A-Z].*[A-Z]", form) and len(form) <= 8 or _NEOPLASM_WORDS.search(form.lower()):
+                continue
+            if form.lower() not in cancer_forms:
+                rows.add((form.lower(), node, name.lower()))
+    return sorted(rows)
+
+
 def build_mirbase_numbers(tsv: Path) -> list[str]:
     numbers = set()
     with tsv.open(encoding="utf-8") as fh:
@@ -360,6 +399,12 @@ def main(argv: list[str] | None = None) -> int:
         json.dumps({"source": version, "sources": [version, ncit_version], "built_by": "scripts/build_lexicons.py",
                     "concepts": len(lexicon), "benign": sum(r["benign"] for r in lexicon)}, indent=1)
         + "\n", encoding="utf-8")
+    others = build_other_diseases(ncit, lexicon)
+    with (DATA / "other_diseases.tsv").open("w", encoding="utf-8") as out:
+        out.write(f"# Diseases of the DO NCIt subset ({ncit_version}) that are neither cancers nor benign\n"
+                  "# neoplasms; built by scripts/build_lexicons.py (used for a title's disease only)\n"
+                  "alias\tid\tname\n")
+        out.writelines("\t".join(r) + "\n" for r in others)
     write_mirbase_table(args.ontology / "mirbase_hsa_mature.tsv", DATA / "mirbase_mature.tsv")
     numbers = build_mirbase_numbers(args.ontology / "mirbase_hsa_mature.tsv")
     (DATA / "mirbase_numbers.txt").write_text(

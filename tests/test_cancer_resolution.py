@@ -138,3 +138,12 @@ def test_short_form_defined_as_something_else_is_not_the_lexicons_cancer(extract
 def test_what_authors_write_for_an_ontology_term(extractor, text, expected):
     doc = extractor.nlp(text)
     assert [(s._.cancer.canonical, s._.cancer.id) for s in doc.spans["cancer"]] == [expected]
+
+
+def test_cell_line_in_a_paper_on_another_disease_names_no_cancer(extractor):
+    text = ("miR-21 and neuronal loss in Alzheimer's disease\n\n"
+            "miR-21 promoted proliferation of SH-SY5Y cells.")
+    assert triples(extractor, text) == set()
+    # with no disease in the title, the line still names its cancer (TRIPLES.md §3)
+    text = "miR-21 and neuronal loss\n\nmiR-21 promoted proliferation of SH-SY5Y cells."
+    assert {c for _, c, _ in triples(extractor, text)} == {"neuroblastoma"}

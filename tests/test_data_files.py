@@ -5,7 +5,7 @@ from importlib import resources
 
 import pytest
 
-from extractors.cancer import LexiconError, load_lexicon
+from extractors.cancer import LexiconError, load_lexicon, load_other_diseases
 from extractors.mirna import known_numbers
 from extractors.relations import PROCESS_EFFECTS, load_cue_records
 from extractors.schema import EFFECTS
@@ -70,3 +70,11 @@ def test_table_column_names_load_with_known_roles():
 
     assert _COLUMN_NAMES and {role for _, role in _COLUMN_NAMES} <= _ROLES
     assert {"mirna", "cancer", "effect", "ref"} <= {role for _, role in _COLUMN_NAMES}
+
+
+def test_other_diseases_are_neither_cancers_nor_roots():
+    others = load_other_diseases()
+    assert others["alzheimer's disease"].id.startswith("DOID:") and others["alzheimer's disease"].generic
+    words = load_lexicon().words
+    assert not set(others) & set(words)  # no form is both a cancer and another disease
+    assert "disease" not in others and "syndrome" not in others
