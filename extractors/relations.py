@@ -209,6 +209,7 @@ def polarity_for_process(doc: Doc, cue: Cue, cues: list[Cue], clause_of) -> tupl
     ("proliferation of the cells was inhibited", a copula between, at most seven tokens on)."""
     by_start = {c.start: c for c in cues if c.kind in {"polarity", "expression", "knockdown"}
                 and clause_of(c) == clause_of(cue) and doc[c.start].lower_ not in _INTENSIFIERS
+                and not _describes_a_mirna(doc, c)
                 and not (c.kind == "knockdown" and c.start > 0 and _NAME_TOKEN.search(doc[c.start - 1].text))}
     process_tokens = {i for c in cues if c.kind == "process" for i in range(c.start, c.end)}
     words = 0
@@ -292,11 +293,20 @@ def _experiment_leads_to(doc: Doc, sent: Span, exp: Cue, cue: Cue) -> bool:
     return any(t.lower_ in {"led", "leads", "resulted", "results", "caused", "causes"} for t in doc[exp.end:cue.start])
 
 
+def _describes_a_mirna(doc: Doc, cue: Cue) -> bool:
+    """"one downregulated miRNA, miR-200a, on tumour growth": a participle before "miRNA" says
+    which miRNA, not which way the process goes (a knockdown word before a name still does)."""
+    if cue.kind == "knockdown" or cue.end >= len(doc) or not doc[cue.start].lower_.endswith("ed"):
+        return False
+    return doc[cue.end].lower_ in _PLURAL_MIRNA
+
+
 def _polarity_candidates(doc: Doc, cues: list[Cue]) -> dict[int, Cue]:
     """Words that can give a process its polarity, by token (for the parse)."""
     out: dict[int, Cue] = {}
     for c in cues:
         if c.kind in {"polarity", "expression", "knockdown"} and doc[c.start].lower_ not in _INTENSIFIERS \
+                and not _describes_a_mirna(doc, c) \
                 and not (c.kind == "knockdown" and c.start > 0 and _NAME_TOKEN.search(doc[c.start - 1].text)) \
                 and not (c.start > 0 and doc[c.start - 1].text in {"-", "–"} and not doc[c.start - 1].whitespace_):
             out.setdefault(c.start, c)  # "MALAT1-mediated", "TGF-β-induced" name a cause, not a polarity

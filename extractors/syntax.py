@@ -181,7 +181,7 @@ _DESCRIBED_NOUNS = {"cell", "cells", "line", "lines", "tumor", "tumors", "tumour
 #: Prepositions by which a word governs a process noun ("inhibition of invasion", "led to EMT").
 _GOVERNING_CASES = {"of", "to", "into", "on", "for"}
 #: Verbs whose subject owns an effect without being a polarity word ("acts as a tumour suppressor").
-_OWNING_VERBS = re.compile(r"^(act|serv|function|play|associat|correlat|relat|link|predict|contribut|"
+_OWNING_VERBS = re.compile(r"^(act|serv|function|play|associat|correlat|relat|link|predict|contribut|show|display|exhibit|"
                            r"participat|involv|mediat|confer|exert|is$|are$|was$|were$|be$|been$|becom|remain)")
 _GENERIC_SUBJECTS = {
     "we", "it", "they", "this", "these", "that", "those", "which", "who", "both", "all", "each", "one", "either",

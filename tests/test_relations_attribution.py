@@ -273,3 +273,17 @@ def test_where_a_mirna_is_normally_enriched_is_not_a_finding_in_the_cancer(extra
     found = triples(extractor, "A set of brain-enriched miRNAs, miR-933 and miR-934, is down-regulated in glioma.")
     assert ("miR-933", "glioma", "downregulated") in found
     assert ("miR-933", "glioma", "upregulated") not in found
+
+
+def test_a_participle_naming_which_mirna_gives_no_polarity(extractor):
+    found = triples(extractor, "Here, we characterize the effects of one downregulated miRNA, miR-933, on tumor "
+                               "growth in glioma.")
+    assert not any(t[2] in {"suppresses_tumor", "promotes_growth"} for t in found)
+
+
+def test_a_marker_shown_by_part_of_a_list_belongs_to_that_part(extractor):
+    found = triples(extractor, "In ovarian cancer, miR-931, miR-932 and miR-933 might be used to differentiate "
+                               "benign from malignant tumors, and the elevated serum levels of miR-932 and miR-933 "
+                               "showed close associations with poor prognosis.")
+    assert ("miR-933", "ovarian cancer", "prognostic_marker") in found
+    assert ("miR-931", "ovarian cancer", "prognostic_marker") not in found
