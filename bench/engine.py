@@ -66,34 +66,44 @@ def run_refresh(corpus: Path, kb: Path) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def bench_text(extractor, files: list[Path], reps: int) -> dict:
+def bench_text(extractor, files: list[Path], reps: int, without_parser=None) -> dict:
+    """Load + extract vs the tokenizer alone; with ``without_parser`` (an Extractor built with
+    ``syntax=False``) also load + extract without the bundled parser, interleaved in the same run."""
     from extractors.clean import clean_text
     from extractors.ingest import load_document
 
     docs = [load_document(p) for p in files]
     cleaned = [clean_text(d.text).text for d in docs]
+    mb = sum(len(d.text.encode("utf-8")) for d in docs) / 1e6
 
-    def full():
+    def full(ex=extractor):
         for p in files:
-            extractor.extract(load_document(p))
+            ex.extract(load_document(p))
 
     def tok():
         for c in cleaned:
             extractor.nlp.tokenizer(c)
 
-    full()
-    tok()
-    f, t = [], []
-    for _ in range(reps):  # interleaved, so a burst of load hits both alike
-        a = time.perf_counter()
-        tok()
-        t.append(time.perf_counter() - a)
-        a = time.perf_counter()
-        full()
-        f.append(time.perf_counter() - a)
-    fs, ts = statistics.median(f), statistics.median(t)
-    return {"documents": len(files), "characters": sum(len(d.text) for d in docs), "extract_seconds": fs,
-            "tokenizer_seconds": ts, "ratio": ts / fs}
+    runs = {"tokenizer": tok, "extract": full}
+    if without_parser is not None:
+        runs["extract_without_parser"] = lambda: full(without_parser)
+    for fn in runs.values():
+        fn()
+    times: dict[str, list[float]] = {k: [] for k in runs}
+    for _ in range(reps):  # interleaved, so a burst of load hits all alike
+        for key, fn in runs.items():
+            a = time.perf_counter()
+            fn()
+            times[key].append(time.perf_counter() - a)
+    med = {k: statistics.median(v) for k, v in times.items()}
+    out = {"documents": len(files), "characters": sum(len(d.text) for d in docs), "text_mb": mb,
+           "extract_seconds": med["extract"], "tokenizer_seconds": med["tokenizer"],
+           "ratio": med["tokenizer"] / med["extract"], "extract_mb_per_s": mb / med["extract"]}
+    if without_parser is not None:
+        out.update({"extract_seconds_without_parser": med["extract_without_parser"],
+                    "ratio_without_parser": med["tokenizer"] / med["extract_without_parser"],
+                    "extract_mb_per_s_without_parser": mb / med["extract_without_parser"]})
+    return out
 
 
 def bench_jats(files: list[Path], reps: int) -> dict:
@@ -145,8 +155,13 @@ def run_all(extractor, pdf: dict, reps: int = 3, log=lambda *a: None) -> dict:
         tmp = Path(name)
         src = unpack(tmp)
         files = sorted(src.iterdir())
-        log("engine: text vs tokenizer …")
-        text = bench_text(extractor, files, reps)
+        log("engine: text vs tokenizer, with and without the parser …")
+        from extractors.pipeline import Extractor, ExtractSettings
+
+        settings = extractor.settings
+        no_parser = Extractor(ExtractSettings(model=settings.model, tables=settings.tables, syntax=False))
+        text = bench_text(extractor, files, reps, without_parser=no_parser if settings.syntax else None)
+        del no_parser
         seeds = bench_text(extractor, sorted((SHARED / "corpus").glob("*.txt")), reps)
         log("engine: JATS ingest …")
         jats = bench_jats(files, reps)
@@ -157,6 +172,10 @@ def run_all(extractor, pdf: dict, reps: int = 3, log=lambda *a: None) -> dict:
     figures = {
         "ratio_vs_tokenizer": text["ratio"],
         "ratio_vs_tokenizer_seed_reviews": seeds["ratio"],
+        # the bundled parser (extractors/syntax.py) timed apart: same files, same run
+        "extract_mb_per_s_with_parser": text["extract_mb_per_s"] if extractor.settings.syntax else None,
+        "extract_mb_per_s_without_parser": text.get("extract_mb_per_s_without_parser", text["extract_mb_per_s"]),
+        "ratio_vs_tokenizer_without_parser": text.get("ratio_without_parser", text["ratio"]),
         "ratio_two_workers": workers["ratio"],
         "ratio_time_per_mb_x10_x1": scale["ratio_time_per_mb"],
         "ratio_rss_x10_x1": scale["ratio_rss"],
@@ -181,6 +200,9 @@ def report(engine: dict) -> str:
              f"Load average at start {d['load_average_at_start'][0]:.2f}, at end {d['load_average_at_end'][0]:.2f} "
              f"({d['cpus']} CPUs).", "", "| figure | value | target | met |", "|---|---|---|---|"]
     for key, value in r.items():
+        if value is None:
+            lines.append(f"| `{key}` | (not run) | | |")
+            continue
         op, goal = TARGETS.get(key, ("", None))
         met = "" if goal is None else ("yes" if eval(f"{value} {op} {goal}") else "**no**")  # noqa: S307
         lines.append(f"| `{key}` | {value:.3f} | {op} {goal if goal is not None else ''} | {met} |")
@@ -196,4 +218,10 @@ def report(engine: dict) -> str:
               f"{d['text_300']['extract_seconds']:.2f} s, tokenizer {d['text_300']['tokenizer_seconds']:.2f} s; "
               f"seed reviews: extract {d['text_seeds']['extract_seconds']:.3f} s, tokenizer "
               f"{d['text_seeds']['tokenizer_seconds']:.3f} s."]
+    t = d["text_300"]
+    if "extract_seconds_without_parser" in t:
+        lines.append(f"Bundled parser (MIRKB_SYNTAX): with it {t['extract_seconds']:.2f} s "
+                     f"({t['extract_mb_per_s']:.2f} MB of text/s), without it {t['extract_seconds_without_parser']:.2f} s "
+                     f"({t['extract_mb_per_s_without_parser']:.2f} MB/s); ratio vs tokenizer without it "
+                     f"{t['ratio_without_parser']:.3f}.")
     return "\n".join(lines)

@@ -368,7 +368,10 @@ def main(argv: list[str] | None = None) -> int:
         import engine
 
         fig["engine"] = engine.run_all(extractor, fig["pdf"], 3 if not args.quick else 1, log=log)
-        results = {**fig["engine"]["results"], "when": fig["when"], "git": fig["git"]}
+        details = fig["engine"]["details"]
+        results = {**fig["engine"]["results"], "when": fig["when"], "git": fig["git"],
+                   "load_average_1min_start_end": [details["load_average_at_start"][0],
+                                                   details["load_average_at_end"][0]]}
         (REPO / "bench" / "results.json").write_text(json.dumps(results, indent=1, sort_keys=True) + "\n",
                                                       encoding="utf-8")
     print(report(fig))
