@@ -151,8 +151,10 @@ def _vocabulary(raw: str) -> tuple[set[str], set[str]]:
 class _Builder:
     """Accumulates cleaned pieces with their raw offsets."""
 
-    def __init__(self, raw: str):
+    def __init__(self, raw: str, translated: str | None = None):
         self.raw = raw
+        #: raw with the one-for-one replacements made once (a slice of it is a translated slice)
+        self.translated = raw.translate(_TRANSLATE) if translated is None else translated
         self.parts: list[str] = []
         self.offsets = array("l")
         self.length = 0
@@ -173,7 +175,7 @@ class _Builder:
 
     def _append(self, chunk: str, start: int) -> None:
         if chunk:
-            self.parts.append(chunk.translate(_TRANSLATE))
+            self.parts.append(self.translated[start:start + len(chunk)])
             self.offsets.extend(range(start, start + len(chunk)))
             self.length += len(chunk)
 
@@ -183,14 +185,18 @@ class _Builder:
         self.length += len(s)
 
 
-def _lines(raw: str) -> list[tuple[int, int, str]]:
-    """(start, end, stripped text) of each raw line, with the strip applied to the offsets."""
+def _lines(raw: str, translated: str | None = None) -> list[tuple[int, int, str]]:
+    """(start, end, stripped text) of each raw line, with the strip applied to the offsets.
+
+    ``translated``: ``raw.translate(_TRANSLATE)`` when the caller has it already."""
     out = []
     pos = 0
-    for line in raw.translate(_TRANSLATE).split("\n"):
+    for line in (raw.translate(_TRANSLATE) if translated is None else translated).split("\n"):
         start, end = pos, pos + len(line)
+        line_start = pos
         pos = end + 1
         # Deleted characters are blanked out so the strip sees them; their offsets stay put.
+        kept = line
         if _DELETE_RE.search(line):
             line = _DELETE_RE.sub(" ", line)
         stripped = line.strip(" ")
@@ -199,7 +205,9 @@ def _lines(raw: str) -> list[tuple[int, int, str]]:
             end = start + len(stripped)
         else:
             end = start
-        out.append((start, end, _DELETE_RE.sub("", raw[start:end]).translate(_TRANSLATE)))
+        # The replacements are one for one, so the translated line's slice is the raw slice translated.
+        text = kept[start - line_start:end - line_start]
+        out.append((start, end, _DELETE_RE.sub("", text) if kept is not line else text))
     return out
 
 
@@ -208,6 +216,7 @@ _PAGE_NUMBER = re.compile(r"^\d{1,4}$")
 #: Running heads and citation lines: "Li et al. Journal of …", "(2022) 20:6", "J Transl Med 19:312".
 _RUNNING = re.compile(r"(?i)\bet al\b|^\(?\d{4}\)?\s+\d+\s*[:(]\s*\d+|\bdoi\b|\bvol\.?\s*\d")
 _MIRNA_LIKE = re.compile(r"(?i)\b(?:mir|let-?7|microrna)")
+_DIGITS = re.compile(r"\d+")
 
 
 def furniture_lines(lines: list[tuple[int, int, str]]) -> set[int]:
@@ -215,19 +224,17 @@ def furniture_lines(lines: list[tuple[int, int, str]]) -> set[int]:
     and running heads or citation lines printed on more than one page ("Li et al. Journal of …",
     "(2022) 20:6"). Only short lines of those shapes count, so repeated table cells and headings
     stay; a line naming a miRNA is never furniture."""
-    def shape(text: str) -> str:
-        return re.sub(r"\d+", "#", " ".join(text.lower().split()))
-
+    shapes = [_DIGITS.sub("#", " ".join(text.lower().split())) if text else "" for _, _, text in lines]
     counts: dict[str, int] = {}
-    for _, _, text in lines:
+    for shape, (_, _, text) in zip(shapes, lines, strict=True):
         if text:
-            counts[shape(text)] = counts.get(shape(text), 0) + 1
+            counts[shape] = counts.get(shape, 0) + 1
     out = set()
     for i, (_, _, text) in enumerate(lines):
         if not text or len(text) > 100 or _MIRNA_LIKE.search(text):
             continue
         if _PAGE_LINE.match(text) or _PAGE_NUMBER.match(text) or (
-                counts[shape(text)] >= 2 and _RUNNING.search(text)):
+                counts[shapes[i]] >= 2 and _RUNNING.search(text)):
             out.add(i)
     return out
 
@@ -237,13 +244,14 @@ def clean_text(raw: str) -> Cleaned:
 
     Page furniture between two halves of a sentence is dropped and the sentence joined again.
     """
-    lines = _lines(raw)
+    translated = raw.translate(_TRANSLATE)
+    lines = _lines(raw, translated)
     furniture = furniture_lines(lines)
     compounds, words = _vocabulary(raw)
     lengths = sorted(e - s for s, e, _ in lines if e > s)
     # Wrapped text has most lines near the column width; one-line paragraphs make this large.
     full_line = lengths[len(lengths) * 3 // 4] if len(lengths) >= 8 else 0
-    b = _Builder(raw)
+    b = _Builder(raw, translated)
     headings: list[tuple[int, int]] = []
     prev_text: str | None = None  # previous non-blank line of the current paragraph
     prev_end = 0

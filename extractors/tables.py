@@ -720,6 +720,13 @@ def _marked_notes(notes: list[str], header_rows: list[list[str]]) -> tuple[list[
     return [e for e in entries if e], rows
 
 
+@lru_cache(maxsize=8192)
+def _names_mirna(cell: str) -> bool:
+    """Whether a cell names a miRNA; cached, as every line of a delimited block starts a scan
+    over the rest of the block."""
+    return bool(find_mirnas(cell))
+
+
 def _delimited(lines: list[_Line], k: int) -> Table | None:
     """A table flattened one row per line from line ``k``: header lines (no miRNA, several cells),
     then rows; a line of one short cell between rows is a group row."""
@@ -748,12 +755,12 @@ def _delimited(lines: list[_Line], k: int) -> Table | None:
         i += 1
     if kind == "spaces" and (len(block) < 3 or any(_is_prose(ln.text) for ln, _ in block)):
         return None
-    if len(block) < 2 or not any(find_mirnas(c) for _, cells in block for c in cells):
+    if len(block) < 2 or not any(_names_mirna(c) for _, cells in block for c in cells):
         return None
     width = max(len(cells) for _, cells in block)
     grid = [(ln, (cells + [""] * width)[:width]) for ln, cells in block]
     n_head = 0
-    while (n_head < min(3, len(grid) - 1) and not any(find_mirnas(c) for c in grid[n_head][1])
+    while (n_head < min(3, len(grid) - 1) and not any(_names_mirna(c) for c in grid[n_head][1])
            and len({c for c in grid[n_head][1] if c}) >= 2):
         n_head += 1
     header_rows = _fill_header([cells for _, cells in grid[:n_head]])
