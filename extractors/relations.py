@@ -376,7 +376,8 @@ def expression_describes_mirna(doc: Doc, cue: Cue, mirna_spans: list[Span]) -> b
     return any(t.lower_ in _LEVEL_WORDS for t in doc[cue.end:cue.end + 3])
 
 
-_NAME_LEAD = {"mirnas", "micrornas", "mirs", "(", "two", "three", "four", "five", "several", "these", ",", ":"}
+_NAME_LEAD = {"mirnas", "micrornas", "mirs", "(", "two", "three", "four", "five", "several", "these", ",", ":", "such",
+              "as", "including", "like", "namely", "e.g.", "i.e."}
 
 
 def _names_follow(doc: Doc, i: int, mirna_spans: list[Span]) -> bool:

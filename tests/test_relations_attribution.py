@@ -287,3 +287,13 @@ def test_a_marker_shown_by_part_of_a_list_belongs_to_that_part(extractor):
                                "showed close associations with poor prognosis.")
     assert ("miR-933", "ovarian cancer", "prognostic_marker") in found
     assert ("miR-931", "ovarian cancer", "prognostic_marker") not in found
+
+
+def test_names_introduced_by_such_as_or_including_take_the_level_of_the_miRNA_noun(extractor):
+    found = triples(extractor, "In glioma, upregulated miRNAs such as miR-933 and miR-934 enhanced invasion.")
+    assert {("miR-933", "glioma", "upregulated"), ("miR-934", "glioma", "upregulated")} <= found
+    found = triples(extractor, "In glioma, several downregulated miRNAs, including miR-933, were identified.")
+    assert ("miR-933", "glioma", "downregulated") in found
+    # "such as" after a gene noun is not a miRNA list
+    assert not any(t[2] == "upregulated" for t in triples(
+        extractor, "In glioma, upregulated genes such as NOTCH2 are targets of miR-933."))
