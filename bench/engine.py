@@ -8,7 +8,9 @@ open-access articles of ``../shared/bench/pmc_oa_jats_300.tar.xz`` unpacked to a
 * ``jats_mb_per_s``: ``load_document`` over the 300 JATS files (MB of XML per second).
 * ``ratio_two_workers``: ``mirkb.batch.extract`` with 1 worker process vs 2, wall-clock, pipeline
   start-up included in both (target ≥ 1.6; needs two idle cores).
-* ×1, ×3, ×10 copies of the batch (distinct file names, so distinct ids) refreshed into a fresh
+* ×1, ×3, ×10 copies of the batch (distinct file names, and each copy's DOI, PMCID, PMID and title
+  marked with its copy number, so that the same-article check of ``mirkb.articles`` sees distinct
+  articles, not one article in several files) refreshed into a fresh
   SQLite knowledge base by ``mirkb run --no-prefect`` in a fresh process each: seconds per MB and
   peak RSS; ``ratio_time_per_mb_x10_x1`` (≤ 1.1), ``ratio_rss_x10_x1`` (≤ 1.2), and a second
   refresh of ×10 with nothing changed (``noop_refresh_seconds_x10``, < 10 s, process start included).
@@ -48,14 +50,36 @@ def unpack(tmp: Path) -> Path:
     return files[0].parent
 
 
+def distinct_copy(source: Path, target: Path, i: int) -> None:
+    """Copy a JATS article as a different article: its ids and title carry the copy number.
+
+    A plain file copy would be the same article in two files, which the batch engine reads once
+    (mirkb.articles), so ×10 copies would cost little more than ×1 and measure nothing."""
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
+    tree = etree.parse(str(source), parser)
+    meta = tree.find(".//article-meta")
+    if meta is not None:
+        for node in meta.findall("article-id"):
+            node.text = f"{(node.text or '').strip()}{i:02d}"
+        title = meta.find("title-group/article-title")
+        if title is not None:
+            title.text = f"Copy {i}: {title.text or ''}"
+    tree.write(str(target), encoding="utf-8", xml_declaration=True)
+
+
 def copies(src: Path, dest: Path, n: int) -> float:
-    """``n`` copies of every file of ``src`` under distinct names; returns MB."""
+    """``n`` copies of every file of ``src`` under distinct names, each a distinct article; MB."""
     dest.mkdir(parents=True)
     size = 0
     for i in range(n):
         for f in sorted(src.iterdir()):
             target = dest / f"c{i:02d}_{f.name}"
-            shutil.copyfile(f, target)
+            if i == 0:
+                shutil.copyfile(f, target)
+            else:
+                distinct_copy(f, target, i)
             size += target.stat().st_size
     return size / 1e6
 
