@@ -3,8 +3,8 @@
 
 Run ``make bench`` (or ``.venv/bin/python bench/run.py``); ``--quick`` uses fewer repetitions,
 ``--out FILE.json`` also writes the raw figures as JSON. The Markdown report goes to stdout. It
-needs ``../shared`` beside the checkout (corpus, PDFs, dev abstracts) and takes 1–2 minutes
-(``--quick``: under a minute). Everything runs in one process on one core (BLAS/OpenMP threads
+needs ``../shared`` beside the checkout (corpus, PDFs, dev abstracts) and takes about 15 minutes
+(``--quick``: fewer repetitions; the engine part refreshes ×1, ×3 and ×10 copies of 300 articles either way, about 13 minutes on two idle cores). Everything runs in one process on one core (BLAS/OpenMP threads
 are set to 1 before any import); absolute seconds depend on the machine and its load, so compare
 the ratios, which set each figure against a baseline timed in the same run on the same input.
 
