@@ -7,6 +7,7 @@ import json
 import kb_fakes
 import pandas as pd
 import pytest
+from extracted import kb_triples_by_doc
 
 from mirkb import batch
 from mirkb.cli import main
@@ -47,15 +48,6 @@ def write_bioc_collection(path, articles: dict[str, str]) -> None:
                     encoding="utf-8")
 
 
-def _kb_triples(kb_path) -> dict[str, set[tuple[str, str, str]]]:
-    with KnowledgeBase(kb_path) as kb:
-        states = kb.document_states()
-        found: dict[str, set] = {d: set() for d in states}
-        for m in kb.mentions_of(states):
-            found[m["doc_id"]].add((m["mirna"], m["cancer"], m["effect"]))
-        return found
-
-
 def test_a_pubmed_set_is_one_document_per_article_and_a_refresh_skips_it_until_it_changes(tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -67,7 +59,7 @@ def test_a_pubmed_set_is_one_document_per_article_and_a_refresh_skips_it_until_i
 
     first = batch.refresh(corpus, kb_path)
     assert first.status == "completed" and first.documents["added"] == 3
-    triples = _kb_triples(kb_path)
+    triples = kb_triples_by_doc(kb_path)
     assert set(triples) == {"31000001", "31000002", "doc000"}
     assert triples["31000001"] == {("miR-7", "glioma", "upregulated")}
     assert triples["31000002"] == {("miR-9", "breast cancer", "downregulated")}
@@ -82,7 +74,7 @@ def test_a_pubmed_set_is_one_document_per_article_and_a_refresh_skips_it_until_i
     write_pubmed_set(corpus / "set.xml", articles)
     third = batch.refresh(corpus, kb_path)
     assert third.documents["changed"] == 2 and third.documents["unchanged"] == 1
-    triples = _kb_triples(kb_path)
+    triples = kb_triples_by_doc(kb_path)
     assert triples["31000002"] == {("miR-9", "gastric cancer", "diagnostic_marker")}
     assert triples["31000001"] == {("miR-7", "glioma", "upregulated")}
     assert batch.refresh(corpus, kb_path).no_changes
@@ -98,7 +90,7 @@ def test_an_article_gone_from_a_changed_file_stays_in_the_kb(tmp_path):
     write_pubmed_set(corpus / "set.xml", {"1": sentence, "2": sentence})
     summary = batch.refresh(corpus, kb_path)
     assert summary.documents["changed"] == 2
-    assert set(_kb_triples(kb_path)) == {"1", "2", "3"}
+    assert set(kb_triples_by_doc(kb_path)) == {"1", "2", "3"}
     # The KB still knows three articles from the file: it is re-read only when it changes.
     assert batch.refresh(corpus, kb_path).no_changes
 
@@ -163,7 +155,7 @@ def test_workers_give_the_same_kb_for_a_multi_article_file(tmp_path):
     one = batch.refresh(corpus, tmp_path / "one.sqlite")
     two = batch.refresh(corpus, tmp_path / "two.sqlite", workers=2)
     assert one.documents == two.documents and one.added == two.added
-    assert _kb_triples(tmp_path / "one.sqlite") == _kb_triples(tmp_path / "two.sqlite")
+    assert kb_triples_by_doc(tmp_path / "one.sqlite") == kb_triples_by_doc(tmp_path / "two.sqlite")
 
 
 @pytest.mark.prefect
@@ -177,7 +169,7 @@ def test_the_refresh_flow_stores_each_article(prefect_harness, tmp_path):
     kb_path = tmp_path / "kb.sqlite"
     summary = flow.refresh_flow(corpus=str(corpus), kb=str(kb_path), gold_dir=str(tmp_path / "no-gold"))
     assert summary["documents"]["added"] == 2
-    assert _kb_triples(kb_path) == {"1": {("miR-7", "glioma", "upregulated")},
+    assert kb_triples_by_doc(kb_path) == {"1": {("miR-7", "glioma", "upregulated")},
                                     "2": {("miR-9", "glioma", "downregulated")}}
     again = flow.refresh_flow(corpus=str(corpus), kb=str(kb_path), gold_dir=str(tmp_path / "no-gold"))
     assert again["no_changes"] and again["documents"]["unchanged"] == 2

@@ -4,9 +4,9 @@ sharing one head, and cell lines that the document's own disease or a transfecti
 sentence and document is invented."""
 
 import pytest
+from extracted import triples
 
 from extractors.pipeline import Extractor
-from extractors.schema import Document
 
 
 @pytest.fixture(scope="module")
@@ -17,10 +17,6 @@ def extractor():
 def cancers(extractor, text):
     doc = extractor.nlp(text)
     return [(s.text, s._.cancer.canonical) for s in doc.spans["cancer"]]
-
-
-def triples(extractor, text):
-    return {(m.mirna, m.cancer, m.effect) for m in extractor.extract(Document("t", "t.txt", "txt", text, "0"))}
 
 
 def test_abbreviation_of_a_long_form_read_in_part_names_its_cancer(extractor):

@@ -3,11 +3,11 @@ dashes, Let-7, OncomiR-, over-expressed, oncosuppressor, apposition, cell lines 
 sentence. Every sentence is invented."""
 
 import pytest
+from extracted import triples
 
 from extractors.cancer import DASHES, load_lexicon
 from extractors.mirna import find_mirnas
 from extractors.pipeline import Extractor
-from extractors.schema import Document
 
 
 @pytest.fixture(scope="module")
@@ -18,10 +18,6 @@ def extractor():
 def cancers(extractor, text):
     doc = extractor.nlp(text)
     return [s._.cancer.canonical for s in doc.spans["cancer"]]
-
-
-def triples(extractor, text):
-    return {(m.mirna, m.cancer, m.effect) for m in extractor.extract(Document("t", "t.txt", "txt", text, "0"))}
 
 
 def test_subtype_only_in_the_ncit_subset_keeps_its_name_and_doid(extractor):

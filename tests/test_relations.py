@@ -1,6 +1,7 @@
 """Relation patterns: each effect's phrasing, coordination, negation, hedging (invented sentences)."""
 
 import pytest
+from extracted import triples
 
 from extractors.pipeline import Extractor
 from extractors.schema import Document
@@ -9,11 +10,6 @@ from extractors.schema import Document
 @pytest.fixture(scope="module")
 def extractor():
     return Extractor()
-
-
-def triples(extractor, text):
-    doc = Document(doc_id="t", path="t.txt", format="txt", text=text, sha256="0")
-    return {(m.mirna, m.cancer, m.effect) for m in extractor.extract(doc)}
 
 
 def rows(extractor, text):

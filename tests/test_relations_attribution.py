@@ -6,19 +6,14 @@ lowering a process, effects of another molecule or of an experiment.
 """
 
 import pytest
+from extracted import triples
 
 from extractors.pipeline import Extractor, ExtractSettings
-from extractors.schema import Document
 
 
 @pytest.fixture(scope="module")
 def extractor():
     return Extractor(ExtractSettings(model="", syntax=True))
-
-
-def triples(extractor, text):
-    doc = Document(doc_id="t", path="t.txt", format="txt", text=text, sha256="0")
-    return {(m.mirna, m.cancer, m.effect) for m in extractor.extract(doc)}
 
 
 # --- distance and lists --------------------------------------------------------------------------

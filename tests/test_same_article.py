@@ -10,6 +10,7 @@ import shutil
 import kb_fakes
 import pandas as pd
 import pytest
+from extracted import kb_triples_by_doc
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
@@ -53,15 +54,6 @@ def write_pdf(path, lines: list[str], title: str, doi_line: str = "") -> None:
         c.drawString(60, height - 140 - 16 * i, line)
     c.showPage()
     c.save()
-
-
-def triples_by_doc(kb_path) -> dict[str, set[tuple[str, str, str]]]:
-    with KnowledgeBase(kb_path) as kb:
-        states = kb.document_states()
-        found: dict[str, set] = {d: set() for d in states}
-        for m in kb.mentions_of(states):
-            found[m["doc_id"]].add((m["mirna"], m["cancer"], m["effect"]))
-        return found
 
 
 # -- normalising and matching ---------------------------------------------------------------------
@@ -125,7 +117,7 @@ def _corpus_with_two_formats(tmp_path):
 def test_one_run_reads_the_jats_and_reports_the_pdf_and_the_text_of_the_same_article(tmp_path):
     corpus = _corpus_with_two_formats(tmp_path)
     summary = batch.refresh(corpus, tmp_path / "kb.sqlite")
-    assert triples_by_doc(tmp_path / "kb.sqlite") == {
+    assert kb_triples_by_doc(tmp_path / "kb.sqlite") == {
         "article_jats": {("miR-901", "breast cancer", "upregulated")},
         "other": {("miR-905", "glioma", "downregulated")},
         "article_pdf": set(), "article_text": set(),  # recorded as superseded, never read
@@ -169,7 +161,7 @@ def test_a_jats_arriving_later_replaces_the_pdf_already_in_the_kb_and_kb_diff_sh
                                           "In glioma, miR-902 was lowered in the samples we invented."],
                doi=DOI.upper())
     second = batch.refresh(corpus, kb)
-    assert triples_by_doc(kb) == {"from_jats": {("miR-901", "breast cancer", "upregulated"),
+    assert kb_triples_by_doc(kb) == {"from_jats": {("miR-901", "breast cancer", "upregulated"),
                                                 ("miR-902", "glioma", "downregulated")},
                                   "from_pdf": set()}
     assert (second.triples_added, second.triples_removed) == (1, 1)
@@ -220,7 +212,7 @@ def test_a_failed_richer_format_does_not_hide_the_other_on_the_next_run(tmp_path
     failed = batch.refresh(corpus, kb)
     assert failed.documents["failed"] == 1
     healed = batch.refresh(corpus, kb)
-    assert triples_by_doc(kb)["copy"] == {("miR-904", "glioma", "downregulated")}
+    assert kb_triples_by_doc(kb)["copy"] == {("miR-904", "glioma", "downregulated")}
     assert "copy.pdf" not in " ".join(s["path"] for s in healed.superseded)
 
 
@@ -267,7 +259,7 @@ def test_a_whole_file_document_of_an_earlier_release_gives_way_to_the_files_arti
             Mention("set", "miR-909", "glioma", "DOID:3070", "upregulated", "old", 4, 7, "text", False, "x")])
         store.finish_run(run, "completed", {}, None)
     summary = batch.refresh(corpus, kb)
-    found = triples_by_doc(kb)
+    found = kb_triples_by_doc(kb)
     assert found == {"set": set(), "9100001": {("miR-901", "breast cancer", "upregulated")},
                      "9100002": {("miR-902", "glioma", "downregulated")}}
     assert summary.triples_removed == 1 and summary.documents["added"] == 2

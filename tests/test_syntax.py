@@ -10,21 +10,16 @@ import random
 
 import pytest
 import spacy
+from extracted import triples
 from spacy.training import Example
 
 from extractors import syntax
 from extractors.pipeline import Extractor, ExtractSettings
-from extractors.schema import Document
 
 
 @pytest.fixture(scope="module")
 def extractor():
     return Extractor(ExtractSettings(model="", syntax=True))
-
-
-def triples(extractor, text):
-    doc = Document("t", "t.txt", "text", text, "0")
-    return {(m.mirna, m.cancer, m.effect) for m in extractor.extract(doc)}
 
 
 # --- whose effect ----------------------------------------------------------------------------
